@@ -1,0 +1,55 @@
+# Zorgroute — run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+MODEL   := models/zorgroute.tar.gz
+STAMPS  := .make
+
+export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup spacy train run test lint typecheck validate pytest conversations evaluate clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+setup: ## Create .venv (Python 3.10) and install pinned dependencies when needed
+	@bash scripts/setup_env.sh
+
+spacy: setup ## Build and install the Dutch spaCy pipeline when the lexicon or its code changed
+	@bash scripts/when_changed.sh $(STAMPS)/spacy "knowledge bot/nlu/spacy_components.py bot/nlu/pipeline.py" \
+		$(PY) -m bot.nlu.pipeline build --output build/spacy
+
+train: spacy ## Train the Rasa model when data, config, domain or the NLU code changed
+	@bash scripts/when_changed.sh $(STAMPS)/train "config.yml domain.yml data knowledge bot/nlu $(STAMPS)/spacy" \
+		$(RASA) train --force --fixed-model-name zorgroute --out models --data data
+
+run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)
+	@bash scripts/run.sh
+
+test: train lint validate pytest conversations ## Run every check (what CI runs)
+
+lint: setup ## ruff (style + docstrings) and mypy
+	@$(VENV)/bin/ruff check bot actions tests scripts
+	@$(VENV)/bin/mypy
+
+validate: setup ## rasa data validate
+	@$(RASA) data validate --data data --domain domain.yml --config config.yml --fail-on-warnings
+
+pytest: train ## The pytest suite (knowledge base, rules, NLU, CLI, actions, REST chat)
+	@$(PY) -m pytest
+
+conversations: train ## Conversation tests with --fail-on-prediction-errors
+	@$(RASA) test core --stories tests/conversations --model $(MODEL) --out results \
+		--fail-on-prediction-errors --no-plot
+
+evaluate: train ## Held-out intent P/R/F1 and next_step accuracy
+	@$(PY) -m bot.evaluation
+
+clean: ## Remove build output, trained models and caches (keeps .venv)
+	rm -rf build models/*.tar.gz results $(STAMPS) .pytest_cache .ruff_cache .mypy_cache

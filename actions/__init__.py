@@ -1,0 +1,1 @@
+"""Rasa custom actions for Zorgroute: thin adapters around the triage core in ``bot``."""

@@ -1,0 +1,1 @@
+"""Zorgroute: a Dutch care-triage assistant (triage core, NLU parts, CLI)."""

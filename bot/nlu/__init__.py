@@ -1,0 +1,1 @@
+"""Dutch NLU parts: the spaCy pipeline, fact extraction and Rasa graph components."""

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (REST channel) on loopback; stop both on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export ACTION_SERVER_URL="http://127.0.0.1:${ACTIONS_PORT}/webhook"
+
+.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >/dev/null 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+Zorgroute starts on http://127.0.0.1:${RASA_PORT} (the model takes ~20 s to load).
+Talk to it over the REST channel, for example:
+  curl -s -XPOST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook \\
+       -H 'Content-Type: application/json' \\
+       -d '{"sender": "ik", "message": "Mijn moeder heeft dementie en kan niet meer thuis wonen"}'
+or, in another terminal:  .venv/bin/rasa shell --endpoints endpoints.yml
+Stop with Ctrl-C.
+
+MSG
+.venv/bin/rasa run --model models/zorgroute.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+  --interface 127.0.0.1 --port "$RASA_PORT" --cors "*"
