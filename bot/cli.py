@@ -9,17 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from bot.config import Settings
 from bot.errors import InvalidInputError, ModelNotFoundError, ZorgrouteError
-from bot.knowledge import default_knowledge
+from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import render_decision, render_staff
+from bot.safety import default_detector
 from bot.textinput import check
 from bot.triage import Decision, Triage
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 class Parser(Protocol):
@@ -34,10 +34,16 @@ class BatchFileError(ZorgrouteError):
 
 
 def default_parser_factory() -> Parser:
-    """Load the newest trained model from ``models/``."""
+    """Load the configured model, or the newest one in the models directory."""
     from bot.nlu.parser import RasaParser, latest_model
 
-    return RasaParser(latest_model(PROJECT_DIR / "models"))
+    settings = Settings.from_env()
+    return RasaParser(settings.model_path or latest_model(settings.models_dir))
+
+
+def knowledge() -> KnowledgeBase:
+    """The configured knowledge base, validated."""
+    return load_knowledge(Settings.from_env().knowledge_dir)
 
 
 def read_batch(path: Path) -> list[str]:
@@ -52,11 +58,11 @@ def read_batch(path: Path) -> list[str]:
         line = raw[: exc.start].count(b"\n") + 1
         raise BatchFileError(f"{path}, regel {line}: dit is geen UTF-8-tekst.") from exc
     texts = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
+    for number, row in enumerate(content.splitlines(), start=1):
+        if not row.strip():
             continue
         try:
-            item = json.loads(line)
+            item = json.loads(row)
         except json.JSONDecodeError as exc:
             raise BatchFileError(f"{path}, regel {number}: geen geldige JSON ({exc.msg}).") from exc
         if not isinstance(item, dict) or not isinstance(item.get("text"), str):
@@ -70,7 +76,7 @@ def triage_one(triage: Triage, parser: Parser, text: str) -> Decision | InvalidI
     try:
         cleaned = check(text)
     except InvalidInputError as problem:
-        if triage.decide(text if isinstance(text, str) else "", None, 0.0).category == "crisis":
+        if default_detector().match(text) is not None:  # crisis help even in unusable input
             return triage.decide(text, "crisis", 1.0)
         return problem
     return triage.decide_parse(parser.parse(cleaned))
@@ -96,8 +102,8 @@ def _cmd_triage(args: argparse.Namespace, parser_factory: Callable[[], Parser], 
     if args.batch is None and args.text is None:
         print("Geef een tekst of --batch BESTAND.jsonl.", file=sys.stderr)
         return 2
-    texts: Iterator[str] | list[str] = read_batch(args.batch) if args.batch else [args.text]
-    triage = Triage(default_knowledge())
+    texts = read_batch(args.batch) if args.batch else [args.text]
+    triage = Triage(knowledge())
     parser = parser_factory()
     for text in texts:
         _emit(triage_one(triage, parser, text), args.json, args.staff, out)
@@ -105,7 +111,7 @@ def _cmd_triage(args: argparse.Namespace, parser_factory: Callable[[], Parser], 
 
 
 def _cmd_knowledge(out: TextIO) -> int:
-    kb = default_knowledge()
+    kb = knowledge()
     out.write(f"Kennisbank in orde: {len(kb.routes)} routes, {len(kb.rules)} regels, "
               f"{len(kb.overrides)} categorie-aanpassingen, {len(kb.sources)} bronnen.\n")
     return 0

@@ -36,7 +36,7 @@ def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
         return value in expected
     if op in ("includes", "includes_any"):
         items = set(value or ())
-        wanted = expected if isinstance(expected, list) else [expected]
+        wanted = expected if isinstance(expected, tuple) else (expected,)
         return bool(items.intersection(wanted))
     if value is None or isinstance(value, bool):
         return False
@@ -63,7 +63,9 @@ def apply_overrides(
     return category, None
 
 
-def skip_failed(kb: KnowledgeBase, ladder: tuple[str, ...], failed: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def skip_failed(
+    kb: KnowledgeBase, ladder: tuple[str, ...], failed: set[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Drop rungs the person already tried without result; the last rung always stays."""
     kept: list[str] = []
     skipped: list[str] = []

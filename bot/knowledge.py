@@ -185,6 +185,8 @@ def parse_conditions(raw: Any, file: str, item: str) -> tuple[Condition, ...]:
                 raise SchemaError(file, item, f"unknown operator '{op}' on '{fact}'")
         else:
             op, value = "eq", spec
+        if isinstance(value, list):
+            value = tuple(value)  # conditions are hashable (compared as sets by the checks)
         conditions.append(Condition(str(fact), op, value))
     return tuple(conditions)
 
@@ -262,7 +264,9 @@ def _load_rules(directory: Path) -> tuple[tuple[Rule, ...], tuple[CategoryOverri
     return tuple(rules), tuple(overrides)
 
 
-def _load_facts(directory: Path, party_ids: tuple[str, ...]) -> dict[str, FactSpec]:
+def _load_facts(
+    directory: Path, party_ids: tuple[str, ...], route_ids: tuple[str, ...]
+) -> dict[str, FactSpec]:
     file = "facts.yml"
     facts = {}
     for name, data in read_yaml(directory / file, "facts").items():
@@ -273,7 +277,9 @@ def _load_facts(directory: Path, party_ids: tuple[str, ...]) -> dict[str, FactSp
         values: tuple[str, ...] = ()
         if fact_type in ("enum", "list"):
             raw_values = data.get("values")
-            values = party_ids if raw_values == "parties" else _str_tuple(raw_values, file, item, "values")
+            named = {"parties": party_ids, "routes": route_ids}
+            values = (named[raw_values] if isinstance(raw_values, str) and raw_values in named
+                      else _str_tuple(raw_values, file, item, "values"))
             if not values:
                 raise SchemaError(file, item, f"a {fact_type} fact needs 'values'")
         facts[name] = FactSpec(name, fact_type, values, str(data.get("description", "")))
@@ -311,11 +317,12 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
     directory = Path(directory)
     lexicon = _load_lexicon(directory)
     rules, overrides = _load_rules(directory)
+    routes = _load_routes(directory)
     kb = KnowledgeBase(
-        routes=_load_routes(directory),
+        routes=routes,
         rules=rules,
         overrides=overrides,
-        facts=_load_facts(directory, tuple(lexicon.parties)),
+        facts=_load_facts(directory, tuple(lexicon.parties), tuple(routes)),
         lexicon=lexicon,
         sources=read_yaml(directory / "sources.yml", "sources"),
         directory=directory,

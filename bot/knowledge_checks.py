@@ -50,8 +50,8 @@ def _check_condition(kb: KnowledgeBase, cond: Condition, file: str, item: str) -
         raise UnknownFactError(file, item, f"uses unknown fact '{cond.fact}' (not in facts.yml)")
     if cond.op not in _OPS_BY_TYPE[spec.type]:
         raise SchemaError(file, item, f"operator '{cond.op}' does not fit {spec.type} fact '{cond.fact}'")
-    values = cond.value if isinstance(cond.value, list) else [cond.value]
-    if cond.op in ("in", "includes_any") and not isinstance(cond.value, list):
+    values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    if cond.op in ("in", "includes_any") and not isinstance(cond.value, tuple):
         raise SchemaError(file, item, f"'{cond.op}' on '{cond.fact}' needs a list")
     for value in values:
         if spec.type == "bool" and not isinstance(value, bool):
@@ -74,7 +74,7 @@ def _allowed(cond: Condition, spec: FactSpec) -> frozenset | tuple[float, float]
         else:
             lo = n + 1 if cond.op == "gt" else n
         return (lo, hi)
-    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
     return frozenset(values)
 
 

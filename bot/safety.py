@@ -36,7 +36,8 @@ class CrisisDetector:
                 try:
                     compiled[group].append(re.compile(expression))
                 except re.error as exc:
-                    raise SchemaError(path.name, f"pattern group '{group}'", f"bad regex {expression!r}: {exc}") from exc
+                    problem = f"bad regex {expression!r}: {exc}"
+                    raise SchemaError(path.name, f"pattern group '{group}'", problem) from exc
         return cls(compiled)
 
     def match(self, text: str) -> CrisisMatch | None:

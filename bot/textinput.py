@@ -14,10 +14,16 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<[^>]{0,200}>")
 
-_ENGLISH = frozenset("the and my is are i you need help with to of for what how can please care mother "
-                     "father who where because not it this that have has".split())
-_DUTCH = frozenset("de het een en ik mijn is zijn niet wat hoe kan ze hij we wij voor van met op naar "
-                   "heeft heb er die dat maar ook nog al moet wil zorg hulp gemeente".split())
+_ENGLISH = frozenset((
+    "the", "and", "my", "is", "are", "i", "you", "need", "help", "with", "to", "of", "for", "what",
+    "how", "can", "please", "care", "mother", "father", "who", "where", "because", "not", "it",
+    "this", "that", "have", "has",
+))
+_DUTCH = frozenset((
+    "de", "het", "een", "en", "ik", "mijn", "is", "zijn", "niet", "wat", "hoe", "kan", "ze", "hij",
+    "we", "wij", "voor", "van", "met", "op", "naar", "heeft", "heb", "er", "die", "dat", "maar",
+    "ook", "nog", "al", "moet", "wil", "zorg", "hulp", "gemeente",
+))
 
 MESSAGES = {
     "empty": "Uw bericht is leeg. Schrijf in een paar zinnen waar u hulp bij zoekt.",

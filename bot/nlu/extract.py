@@ -44,11 +44,11 @@ def _sentence_index(doc: Doc) -> list[int]:
 def extract_entities(doc: Doc, kb: KnowledgeBase) -> list[dict[str, Any]]:
     """Entities for one message, in text order.
 
-    Parties mentioned in a sentence with a no-result, refusal or run-around signal (or in the
-    sentence before such a signal when its own sentence names no party) also become
+    Parties mentioned in a sentence with a no-result, refusal or run-around signal (or the last
+    party of the sentence before, when the signal's own sentence names no party) also become
     ``partij_zonder_resultaat``.
     """
-    spans = sorted(doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [], key=lambda s: (s.start, s.end))
+    spans = sorted(doc.spans.get(SPANS_KEY, []), key=lambda s: (s.start, s.end))
     sentence_of = _sentence_index(doc)
     entities: list[dict[str, Any]] = []
     parties_by_sentence: dict[int, list[Span]] = {}
@@ -70,7 +70,8 @@ def extract_entities(doc: Doc, kb: KnowledgeBase) -> list[dict[str, Any]]:
             entities.append(_entity(label, item, span.start_char, span.end_char))
 
     for sentence in sorted(failure_sentences):
-        parties = parties_by_sentence.get(sentence) or parties_by_sentence.get(sentence - 1, [])
+        # Without a party of its own, the signal refers back to the nearest party before it.
+        parties = parties_by_sentence.get(sentence) or parties_by_sentence.get(sentence - 1, [])[-1:]
         for span in parties:
             entities.append(_entity("partij_zonder_resultaat", span.id_, span.start_char, span.end_char))
 

@@ -28,19 +28,23 @@ PERSON_WORDS = (
     "kleindochter|neef|nicht|pleegzoon|pleegdochter|buurman|buurvrouw|tante|oom|schoonmoeder|"
     "schoonvader|partner|bewoner|mevrouw|meneer|ouder"
 )
+_MODIFIER = r"(?:bijna\s+|pas\s+|net\s+|ruim\s+)?"
 _PERSON_AGE = re.compile(
-    rf"\b(?:{PERSON_WORDS})\s*(?:\(\s*|,\s*|van\s+|is\s+|wordt\s+)(?:bijna\s+|pas\s+|net\s+|ruim\s+)?{NUM}\b{_NOT_A_UNIT}"
+    rf"\b(?:{PERSON_WORDS})\s*(?:\(\s*|,\s*|van\s+|is\s+|wordt\s+){_MODIFIER}{NUM}\b{_NOT_A_UNIT}"
 )
 _JARIGE = re.compile(rf"\b{NUM}\s*-?\s*jarige?\b")
-_SELF_AGE = re.compile(
-    rf"\b(?:ik ben|ik word|hij is|zij is|ze is|hij wordt|zij wordt|ben ik)\s+(?:bijna\s+|pas\s+|net\s+)?{NUM}\b{_NOT_A_UNIT}"
+_SELF_WORDS = r"(?:ik ben|ik word|hij is|zij is|ze is|hij wordt|zij wordt|ben ik)"
+_SELF_AGE = re.compile(rf"\b{_SELF_WORDS}\s+{_MODIFIER}{NUM}\b{_NOT_A_UNIT}")
+_YEARS_OLD = re.compile(
+    rf"(?<!\bal )(?<!sinds )(?<!ruim )(?<!na )(?<!over )\b{NUM}\s+jaar(?:\s+oud)?\b"
+    r"(?!\s*(?:geleden|lang|op\b|wachten|gewacht|bezig))"
 )
-_YEARS_OLD = re.compile(rf"(?<!\bal )(?<!sinds )(?<!ruim )(?<!na )(?<!over )\b{NUM}\s+jaar(?:\s+oud)?\b(?!\s*(?:geleden|lang|op\b|wachten|gewacht|bezig))")
 
 _DURATION_NUM = rf"(?P<num>\d{{1,3}}|{_WORDS}|een half|een paar|paar|anderhalf|half|een)"
 _UNIT = r"(?P<unit>weken|week|maanden|maand|jaren|jaar|dagen|dag)"
 _DURATION_BEFORE = re.compile(
-    rf"\b(?:al|na|sinds|ruim|inmiddels|nu|meer dan|langer dan|bijna)\s+(?:(?:ruim|bijna|zo'n|ongeveer|meer dan|wel)\s+)?{_DURATION_NUM}\s+{_UNIT}\b"
+    r"\b(?:al|na|sinds|ruim|inmiddels|nu|meer dan|langer dan|bijna)\s+(?:(?:ruim|bijna|zo'n|ongeveer|meer dan|wel)\s+)?"
+    rf"{_DURATION_NUM}\s+{_UNIT}\b"
 )
 _DURATION_AFTER = re.compile(rf"\b{_DURATION_NUM}\s+{_UNIT}\s+(?:geleden|lang|op de wachtlijst|wachten|gewacht)\b")
 _WEEKS_PER_UNIT = {"week": 1.0, "weken": 1.0, "dag": 1 / 7, "dagen": 1 / 7, "maand": 4.345, "maanden": 4.345,

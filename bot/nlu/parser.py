@@ -25,11 +25,14 @@ def latest_model(models_dir: Path) -> Path:
     return archives[-1]
 
 
-def quiet_tensorflow() -> None:
-    """Keep TensorFlow's start-up noise out of the CLI's output."""
+def quiet_logging() -> None:
+    """Keep TensorFlow noise and Rasa's debug logs (which contain message text) out of output."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    for name in ("rasa", "tensorflow", "absl", "sanic"):
+    os.environ["LOG_LEVEL"] = "ERROR"
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.ERROR)
+    for name in ("rasa", "tensorflow", "absl", "sanic", "rasa_sdk"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -37,7 +40,7 @@ class RasaParser:
     """Parses text with a trained Rasa model; the model is loaded once per instance."""
 
     def __init__(self, model_path: Path) -> None:
-        quiet_tensorflow()
+        quiet_logging()
         from rasa.core.agent import Agent  # heavy import, only when a parser is built
 
         self.model_path = model_path

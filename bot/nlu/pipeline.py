@@ -21,7 +21,7 @@ from spacy.cli.package import package
 from spacy.language import Language
 
 from bot.knowledge import KnowledgeBase, default_knowledge
-from bot.nlu import spacy_components  # noqa: F401  (registers the normaliser factory)
+from bot.nlu import spacy_components
 
 PACKAGE_NAME = "zorgroute"  # spaCy prefixes the language: the package is nl_zorgroute
 SPANS_KEY = "zorgroute"
@@ -85,7 +85,7 @@ def build_nlp(kb: KnowledgeBase) -> Language:
 def fingerprint(kb: KnowledgeBase) -> str:
     """Hash of everything the pipeline is built from (knowledge + component code)."""
     digest = hashlib.sha256()
-    for path in sorted(kb.directory.glob("*.yml")) + [Path(spacy_components.__file__), Path(__file__)]:
+    for path in [*sorted(kb.directory.glob("*.yml")), Path(spacy_components.__file__), Path(__file__)]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -68,7 +68,7 @@ class DomainNormalizer:
                 lookups = self.nlp.get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
                 if lookups.has_table("lemma_lookup"):
                     table = lookups.get_table("lemma_lookup")
-                    known = {str(key).lower() for key in table.keys() if isinstance(key, str)}
+                    known = {str(key).lower() for key in table if isinstance(key, str)}
                     known.update(str(v).lower() for v in table.values() if isinstance(v, str))
             self._known = known
         return self._known
@@ -104,5 +104,5 @@ class DomainNormalizer:
 
 @Language.factory("zorgroute_normalizer", default_config={"vocabulary": []})
 def make_normalizer(nlp: Language, name: str, vocabulary: list[str]) -> DomainNormalizer:
-    """spaCy factory for :class:`DomainNormalizer` (also registered as an entry point)."""
+    """SpaCy factory for :class:`DomainNormalizer` (also registered as an entry point)."""
     return DomainNormalizer(nlp, name, vocabulary)

@@ -1,0 +1,116 @@
+"""Full conversations through Rasa's REST webhook against real servers started on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+
+pytestmark = [pytest.mark.model, pytest.mark.server]
+VENV_BIN = Path(PROJECT_DIR / ".venv" / "bin")
+STARTUP_SECONDS = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {STARTUP_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def chat_url(tmp_path_factory) -> Iterator[str]:
+    logs = tmp_path_factory.mktemp("logs")
+    actions_port, rasa_port = free_port(), free_port()
+    env = {**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    with (logs / "actions.log").open("w") as actions_log, (logs / "rasa.log").open("w") as rasa_log:
+        actions = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            cwd=PROJECT_DIR, env=env, stdout=actions_log, stderr=subprocess.STDOUT)
+        rasa = subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "--model", "models/zorgroute.tar.gz", "--endpoints", "endpoints.yml",
+             "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
+            cwd=PROJECT_DIR, env=env, stdout=rasa_log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        wait_for(f"http://127.0.0.1:{actions_port}/health", actions, deadline)
+        wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, deadline)
+        yield f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def say(url: str, sender: str, message: str) -> list[dict]:
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_conversation_routes_to_the_right_desk(chat_url):
+    greeting = texts(say(chat_url, "burger-1", "Hallo"))
+    assert "BSN" in greeting  # the privacy notice comes first
+    replies = say(chat_url, "burger-1", "Mijn moeder heeft al een indicatie voor de Wlz maar er is nergens plek")
+    decision = next(r["custom"] for r in replies if "custom" in r)
+    assert decision["next_step"] == "zorgkantoor"
+    assert "zorgkantoor" in texts(replies).lower()
+
+
+def test_escalation_and_contact_details_over_rest(chat_url):
+    replies = say(chat_url, "burger-2", "Het zorgkantoor zoekt al een jaar en vindt niks voor mijn broer")
+    assert "030 789 78 78" in texts(replies)
+    contact = texts(say(chat_url, "burger-2", "Hoe bereik ik de SKGZ?"))
+    assert "088 900 6900" in contact and "info@skgz.nl" in contact
+
+
+def test_crisis_over_rest(chat_url):
+    reply = texts(say(chat_url, "burger-3", "ik wil dood, ik zie geen uitweg meer"))
+    assert "113" in reply and "0800-0113" in reply and "112" in reply
+
+
+@pytest.mark.parametrize(("message", "words"), [
+    ("", "leeg"), ("x" * 20000, "te lang"), ("🙈🙈🙈", "woorden"),
+    ("Where can I find help for my elderly mother?", "Nederlands"),
+], ids=["empty", "20000-chars", "emoji", "english"])
+def test_bad_input_over_rest_gets_dutch_and_the_chat_keeps_working(chat_url, message, words):
+    sender = f"burger-bad-{len(message)}"
+    assert words in texts(say(chat_url, sender, message))
+    follow_up = texts(say(chat_url, sender, "Ik heb hulp nodig bij het schoonmaken van mijn huis"))
+    assert "gemeente" in follow_up.lower()
+
+
+@pytest.mark.parametrize("message", ["<script>alert(1)</script>", "'; DELETE FROM events; --",
+                                     "{{7*7}} ${jndi:x}"], ids=["html", "sql", "template"])
+def test_hostile_text_does_not_break_the_chat(chat_url, message):
+    replies = say(chat_url, "burger-hostile", message)
+    assert replies and "<script>" not in texts(replies)
