@@ -32,7 +32,7 @@ train: spacy ## Train the Rasa model when data, config, domain or the NLU code c
 run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)
 	@bash scripts/run.sh
 
-test: train lint validate pytest conversations ## Run every check (what CI runs)
+test: train lint validate conversations pytest ## Run every check (what CI runs)
 
 lint: setup ## ruff (style + docstrings) and mypy
 	@$(VENV)/bin/ruff check bot actions tests scripts

@@ -21,23 +21,22 @@ OUT_OF_SCOPE_TEXT = (
 )
 
 
+# How each contact field is introduced (order = display order). Fields come from routes.yml.
+CONTACT_LABELS = (
+    ("phone", "Telefoon: "),
+    ("alt_phone", "Of: "),
+    ("phone_note", ""),
+    ("email", "E-mail: "),
+    ("website", "Website: "),
+    ("bezwaar_email", "Bezwaar per e-mail: "),
+    ("ombudsman_phone", "Nationale ombudsman: "),
+    ("how", ""),
+)
+
+
 def contact_lines(route: Route) -> list[str]:
     """The contact details of a desk, one per line (only what the knowledge base has)."""
-    contact = route.contact
-    lines = []
-    if "phone" in contact:
-        lines.append(f"Telefoon: {contact['phone']}")
-    if "alt_phone" in contact:
-        lines.append(f"Of: {contact['alt_phone']}")
-    if "phone_note" in contact:
-        lines.append(contact["phone_note"])
-    if "email" in contact:
-        lines.append(f"E-mail: {contact['email']}")
-    if "website" in contact:
-        lines.append(f"Website: {contact['website']}")
-    if "how" in contact:
-        lines.append(contact["how"])
-    return lines
+    return [f"{label}{route.contact[key]}" for key, label in CONTACT_LABELS if key in route.contact]
 
 
 def render_contact(route: Route) -> str:

@@ -19,35 +19,59 @@ class CrisisMatch:
     text: str
 
 
-class CrisisDetector:
-    """Matches the patterns of ``knowledge/crisis.yml``."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
-    def __init__(self, patterns: dict[str, list[re.Pattern[str]]]) -> None:
+
+def _compile(expression: str, file: str, item: str) -> re.Pattern[str]:
+    try:
+        return re.compile(expression)
+    except re.error as exc:
+        raise SchemaError(file, item, f"bad regex {expression!r}: {exc}") from exc
+
+
+class CrisisDetector:
+    """Matches the patterns of ``knowledge/crisis.yml`` sentence by sentence."""
+
+    def __init__(
+        self, patterns: dict[str, list[re.Pattern[str]]],
+        now: re.Pattern[str] | None = None, not_now: re.Pattern[str] | None = None,
+    ) -> None:
         self.patterns = patterns
+        self.now = now
+        self.not_now = not_now
 
     @classmethod
     def from_file(cls, path: Path) -> CrisisDetector:
         """Load and compile the patterns; a bad regex raises :class:`SchemaError`."""
         raw = read_yaml(path, "patterns")
-        compiled: dict[str, list[re.Pattern[str]]] = {}
-        for group, expressions in raw.items():
-            compiled[group] = []
-            for expression in expressions:
-                try:
-                    compiled[group].append(re.compile(expression))
-                except re.error as exc:
-                    problem = f"bad regex {expression!r}: {exc}"
-                    raise SchemaError(path.name, f"pattern group '{group}'", problem) from exc
-        return cls(compiled)
+        compiled = {
+            group: [_compile(e, path.name, f"pattern group '{group}'") for e in expressions]
+            for group, expressions in raw.items()
+        }
+        guards = {key: read_yaml(path, key) if key in ("now", "not_now") else None for key in ("now", "not_now")}
+        return cls(
+            compiled,
+            _compile(guards["now"], path.name, "now") if guards["now"] else None,
+            _compile(guards["not_now"], path.name, "not_now") if guards["not_now"] else None,
+        )
+
+    def _only_past(self, sentence: str) -> bool:
+        """A sentence about the past or a hypothetical, with no sign of now."""
+        if self.not_now is None or not self.not_now.search(sentence):
+            return False
+        return self.now is None or not self.now.search(sentence)
 
     def match(self, text: str) -> CrisisMatch | None:
         """The first crisis signal in ``text``, or None."""
-        lowered = " ".join(text.lower().split())
-        for group, patterns in self.patterns.items():
-            for pattern in patterns:
-                found = pattern.search(lowered)
-                if found:
-                    return CrisisMatch(group, found.group(0))
+        for sentence in _SENTENCE_END.split(" ".join(text.lower().split(" "))):
+            sentence = " ".join(sentence.split())
+            if not sentence or self._only_past(sentence):
+                continue
+            for group, patterns in self.patterns.items():
+                for pattern in patterns:
+                    found = pattern.search(sentence)
+                    if found:
+                        return CrisisMatch(group, found.group(0))
         return None
 
 

@@ -22,11 +22,12 @@ _WORDS = "|".join(sorted((w for w in NUMBER_WORDS if w not in ("nul", "een", "é
 NUM = rf"(?P<num>\d{{1,3}}|{_WORDS})"
 _NOT_A_UNIT = r"(?!\s*(?:weken|week|maanden|maand|dagen|dag|keer|uur|euro|procent|%|kilo|kg|km|minuten|jaar\s+geleden))"
 
+# Words for people whose age may follow ("zoon van 14", "oma (91)").
 PERSON_WORDS = (
-    "zoon|zoontje|dochter|dochtertje|kind|kindje|jongen|meisje|meid|puber|tiener|moeder|vader|"
-    "opa|oma|man|vrouw|broer|broertje|zus|zusje|cliënt|client|cliënte|patiënt|patient|kleinzoon|"
-    "kleindochter|neef|nicht|pleegzoon|pleegdochter|buurman|buurvrouw|tante|oom|schoonmoeder|"
-    "schoonvader|partner|bewoner|mevrouw|meneer|ouder"
+    "zoon|zoontje|dochter|dochtertje|kind|kindje|jongen|meisje|meid|puber|tiener|moeder|vader|opa|oma|"
+    "man|vrouw|broer|broertje|zus|zusje|cliënt|client|cliënte|patiënt|patient|kleinzoon|kleindochter|"
+    "kleinkind|neef|neefje|nicht|nichtje|pleegkind|pleegzoon|pleegdochter|buurman|buurvrouw|tante|oom|"
+    "schoonmoeder|schoonvader|partner|bewoner|mevrouw|meneer|ouder"
 )
 _MODIFIER = r"(?:bijna\s+|pas\s+|net\s+|ruim\s+)?"
 _PERSON_AGE = re.compile(

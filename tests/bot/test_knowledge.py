@@ -138,3 +138,12 @@ def test_invalid_yaml_names_the_file(knowledge_copy):
     (knowledge_copy / "rules.yml").write_text("rules: [unclosed", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match=r"rules\.yml"):
         load_knowledge(knowledge_copy)
+
+
+def test_every_contact_field_is_rendered(kb):
+    from bot.knowledge import CONTACT_KEYS
+    from bot.render import CONTACT_LABELS, contact_lines
+
+    assert {key for key, _ in CONTACT_LABELS} == set(CONTACT_KEYS)
+    for route in kb.routes.values():
+        assert len(contact_lines(route)) == len(route.contact), route.id
