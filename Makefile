@@ -26,7 +26,7 @@ spacy: setup ## Build and install the Dutch spaCy pipeline when the lexicon or i
 		$(PY) -m bot.nlu.pipeline build --output build/spacy
 
 train: spacy ## Train the Rasa model when data, config, domain or the NLU code changed
-	@bash scripts/when_changed.sh $(STAMPS)/train "config.yml domain.yml data knowledge bot/nlu $(STAMPS)/spacy" \
+	@bash scripts/when_changed.sh $(STAMPS)/train "config.yml domain.yml data $(STAMPS)/spacy" \
 		$(RASA) train --force --fixed-model-name zorgroute --out models --data data
 
 run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)

@@ -1,4 +1,4 @@
-"""Shared helpers for the actions: one triage core per action-server process."""
+"""Shared helpers for the actions: one triage core per action-server process, state access."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
+from bot.conversation import TriageState
 from bot.knowledge import default_knowledge
-from bot.triage import Triage
+from bot.render import FOLLOW_UP_BUTTONS, decision_messages, decision_payload
+from bot.triage import Decision, Triage
+
+STATE_SLOT = "triage_state"
+DECISION_SLOT = "last_decision"
 
 
 @lru_cache(maxsize=1)
@@ -35,3 +42,24 @@ def entity_values(tracker: Tracker, name: str) -> list[str]:
         if entity.get("entity") == name and entity.get("value") is not None:
             values.setdefault(str(entity["value"]), None)
     return list(values)
+
+
+def current_state(tracker: Tracker) -> TriageState | None:
+    """The help request being triaged, if any."""
+    data = tracker.get_slot(STATE_SLOT)
+    return TriageState.from_dict(data) if isinstance(data, dict) else None
+
+
+def show_decision(dispatcher: CollectingDispatcher, decision: Decision, intro: str | None = None) -> list[Any]:
+    """Send the answer card (the last message carries the follow-up buttons); remember it."""
+    messages = decision_messages(decision)
+    if intro:
+        messages[0] = f"{intro}\n{messages[0]}"
+    for index, text in enumerate(messages):
+        last = index == len(messages) - 1
+        dispatcher.utter_message(
+            text=text,
+            json_message=decision_payload(decision) if index == 0 else None,
+            buttons=list(FOLLOW_UP_BUTTONS) if last and decision.steps and decision.category != "crisis" else None,
+        )
+    return [SlotSet(DECISION_SLOT, decision.to_dict())]

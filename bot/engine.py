@@ -64,14 +64,14 @@ def apply_overrides(
 
 
 def skip_failed(
-    kb: KnowledgeBase, ladder: tuple[str, ...], failed: set[str]
+    kb: KnowledgeBase, ladder: tuple[str, ...], failed: set[str], tried: frozenset[str] = frozenset()
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Drop rungs the person already tried without result; the last rung always stays."""
+    """Drop rungs already tried without result (failed parties, tried desks); the last rung stays."""
     kept: list[str] = []
     skipped: list[str] = []
     for index, route_id in enumerate(ladder):
         is_last = index == len(ladder) - 1
-        if not is_last and failed.intersection(kb.routes[route_id].skip_when_failed):
+        if not is_last and (route_id in tried or failed.intersection(kb.routes[route_id].skip_when_failed)):
             skipped.append(route_id)
         else:
             kept.append(route_id)
@@ -88,6 +88,8 @@ def route(kb: KnowledgeBase, category: str, facts: Mapping[str, Any]) -> Routing
     category, override = apply_overrides(kb, category, facts)
     for rule in kb.rules_for(category):
         if matches(rule.when, facts):
-            ladder, skipped = skip_failed(kb, rule.ladder, set(facts.get("failed") or ()))
+            ladder, skipped = skip_failed(
+                kb, rule.ladder, set(facts.get("failed") or ()), frozenset(facts.get("tried_routes") or ())
+            )
             return RoutingResult(category, rule, ladder, skipped, override)
     raise NoMatchingRuleError(f"no rule matches category '{category}'")

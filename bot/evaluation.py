@@ -88,6 +88,38 @@ def evaluate(
     )
 
 
+@dataclass
+class CrisisScores:
+    """Crisis detection on a set of crisis / non-crisis messages."""
+
+    recall: float
+    false_alarm_rate: float
+    crisis: int
+    non_crisis: int
+    missed: list[str]
+    false_alarms: list[str]
+
+
+def crisis_scores(examples: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]]) -> CrisisScores:
+    """Score the full NLU (model + crisis rules): a message counts as crisis if its intent is crisis."""
+    missed, alarms, positives, negatives = [], [], 0, 0
+    for example in examples:
+        predicted = (parse(example["text"]).get("intent") or {}).get("name") == "crisis"
+        if example["crisis"]:
+            positives += 1
+            if not predicted:
+                missed.append(example["text"])
+        else:
+            negatives += 1
+            if predicted:
+                alarms.append(example["text"])
+    return CrisisScores(
+        recall=1 - len(missed) / positives if positives else 0.0,
+        false_alarm_rate=len(alarms) / negatives if negatives else 0.0,
+        crisis=positives, non_crisis=negatives, missed=missed, false_alarms=alarms,
+    )
+
+
 def format_report(scores: Scores) -> str:
     """A plain-text table of the scores."""
     lines = [f"{'intent':<16}{'precision':>10}{'recall':>10}{'f1':>8}{'n':>5}"]
@@ -117,8 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     args_parser = argparse.ArgumentParser(description=__doc__)
     args_parser.add_argument("--data", type=Path, default=HELDOUT)
     args_parser.add_argument("--json", action="store_true")
+    args_parser.add_argument("--crisis", type=Path, help="score crisis detection on a crisis set instead")
     args = args_parser.parse_args(argv)
     parser = RasaParser(latest_model(PROJECT_DIR / "models"))
+    if args.crisis:
+        crisis = crisis_scores(load_examples(args.crisis), parser.parse)
+        print(f"crisis recall {crisis.recall:.3f} ({crisis.crisis} crisis), false alarms "
+              f"{crisis.false_alarm_rate:.3f} ({crisis.non_crisis} other)")
+        return 0
     scores = evaluate(load_examples(args.data), parser.parse, Triage(default_knowledge()))
     print(json.dumps(scores.__dict__, ensure_ascii=False, indent=1) if args.json else format_report(scores))
     return 0

@@ -9,6 +9,7 @@ Entity names produced by the NLU (``bot.nlu.extract``) and read here:
 ``leeftijd``               an age in years
 ``weken``                  a duration in weeks (waiting, a complaint running)
 ``signaal``                a bool fact that holds, value = fact name
+``signaal_niet``           a bool fact the message denies ("geen indicatie"), value = fact name
 ``loket``                  a desk the person names, value = route id
 =========================  =============================================================
 """
@@ -36,7 +37,7 @@ COMPLAINT_TARGET_OF_PARTY = {
 BOOL_FACTS = (
     "no_result", "wlz_indication", "rejected", "objection_filed", "complaint_filed", "ggz",
     "billing", "safety", "wants_support", "sent_around", "waiting", "home_nursing",
-    "family_left_out", "problem_behaviour",
+    "family_left_out", "problem_behaviour", "structural", "needs_24h_care",
 )
 
 
@@ -64,6 +65,9 @@ class Facts:
     home_nursing: bool = False
     family_left_out: bool = False
     problem_behaviour: bool = False
+    structural: bool = False
+    needs_24h_care: bool = False
+    tried_routes: list[str] = field(default_factory=list)
     desks: list[str] = field(default_factory=list)
 
     def for_rules(self, intent: str | None) -> dict[str, Any]:
@@ -104,14 +108,16 @@ def facts_from_entities(entities: Iterable[Mapping[str, Any]]) -> Facts:
     ages = [a for a in map(_as_int, by_name.get("leeftijd", [])) if a is not None and 0 <= a <= 120]
     weeks = [w for w in map(_as_int, by_name.get("weken", [])) if w is not None and w >= 0]
 
+    failed = _unique(map(str, by_name.get("partij_zonder_resultaat", [])))
     facts = Facts(
         who=others[0] if others else ("zelf" if persons else None),
         age=ages[0] if ages else None,
         contacted=contacted,
-        failed=_unique(map(str, by_name.get("partij_zonder_resultaat", []))),
+        failed=failed,
         weeks=max(weeks) if weeks else None,
+        # A complaint is about the party that failed or refused, else the first party named.
         complaint_target=next(
-            (COMPLAINT_TARGET_OF_PARTY[p] for p in contacted if p in COMPLAINT_TARGET_OF_PARTY), None
+            (COMPLAINT_TARGET_OF_PARTY[p] for p in [*failed, *contacted] if p in COMPLAINT_TARGET_OF_PARTY), None
         ),
         desks=_unique(map(str, by_name.get("loket", []))),
     )

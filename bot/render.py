@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
-from bot.knowledge import Route
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, Route, read_yaml
 from bot.triage import Decision
+
+# A chat message that fits on a phone screen without scrolling (about 12 short lines).
+MAX_MESSAGE_CHARS = 600
+
+# Answers to "Heeft u ... al om hulp gevraagd?" (sent as text, so typing them works the same).
+TRIED_BUTTONS = (
+    {"title": "Ja, maar dat hielp niet", "payload": "Ja, maar dat hielp niet"},
+    {"title": "Ja, dat loopt nog", "payload": "Ja, dat loopt nog"},
+    {"title": "Nee, nog niet", "payload": "Nee, nog niet"},
+    {"title": "Weet ik niet", "payload": "Weet ik niet"},
+)
+
+# How an intent is offered in "Bedoelt u ...?" (two-stage fallback).
+INTENT_LABELS = {
+    "wlz": "Zorg met 24 uur toezicht, zoals een verpleeghuis",
+    "zvw": "Zorg of behandeling via de zorgverzekering",
+    "wmo": "Hulp thuis via de gemeente",
+    "jeugdwet": "Hulp voor een kind of jongere",
+    "klacht": "Een klacht over de zorg",
+    "vastgelopen": "Ik loop vast en word van loket naar loket gestuurd",
+    "crisis": "Er is nu gevaar",
+    "ask_contact": "Contactgegevens van een loket",
+    "request_human": "Met een mens praten",
+    "ask_privacy": "Wat er met mijn gegevens gebeurt",
+}
+
+FOLLOW_UP_BUTTONS = (
+    {"title": "Dat heb ik al geprobeerd", "payload": "/already_tried"},
+    {"title": "Andere vraag", "payload": "/andere_vraag"},
+    {"title": "Ik wil met een mens praten", "payload": "/request_human"},
+)
 
 CRISIS_TEXT = (
     "Is er nu gevaar voor iemands leven? Bel direct 112.\n"
@@ -45,26 +78,59 @@ def render_contact(route: Route) -> str:
     return "\n".join(parts)
 
 
-def render_decision(decision: Decision) -> str:
-    """The answer card as plain text: next step, why, what to ask, contact, deadlines, next rung."""
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, str]:
+    """Abbreviation -> meaning (knowledge/glossary.yml)."""
+    return {str(k): str(v) for k, v in read_yaml(DEFAULT_KNOWLEDGE_DIR / "glossary.yml", "glossary").items()}
+
+
+def explain_first_use(messages: list[str]) -> list[str]:
+    """Explain each abbreviation at its first use across ``messages``.
+
+    "Wlz" becomes "Wlz (Wet langdurige zorg)"; in a compound, "Wlz-indicatie" becomes
+    "Wlz-indicatie (Wlz: Wet langdurige zorg)".
+    """
+    explained: set[str] = set()
+    result = []
+    for message in messages:
+        for term, meaning in glossary().items():
+            found = re.search(rf"\b{re.escape(term)}(-[\w]+)?\b(?!\s*\()", message)
+            if term in explained or found is None:
+                continue
+            explained.add(term)
+            if meaning.lower() in message.lower():
+                continue
+            words = found.group(0)
+            explanation = f"{words} ({term}: {meaning})" if found.group(1) else f"{words} ({meaning})"
+            message = message[: found.start()] + explanation + message[found.end():]
+        result.append(message)
+    return result
+
+
+def decision_messages(decision: Decision) -> list[str]:
+    """The answer card as chat messages, each short enough for a phone screen."""
     if decision.category == "crisis":
-        return CRISIS_TEXT
+        return [CRISIS_TEXT]
     if not decision.steps:
-        return OUT_OF_SCOPE_TEXT
+        return [OUT_OF_SCOPE_TEXT]
     first = decision.steps[0]
-    lines = [f"Mijn advies: neem contact op met {first.route.name}."]
+    advice = [f"Mijn advies: neem contact op met {first.route.name}."]
     if decision.override_why:
-        lines.append(decision.override_why)
-    lines.append(f"Waarom? {first.why}")
-    lines.append(f"Wat vraagt u daar? {first.route.ask}")
-    contact = contact_lines(first.route)
-    if contact:
-        lines.append("Contact: " + " · ".join(contact))
-    for deadline in first.route.deadlines:
-        lines.append(f"Goed om te weten: {deadline.text}")
+        advice.append(decision.override_why)
+    advice += [f"Waarom? {first.why}", f"Wat vraagt u daar? {first.route.ask}"]
+    practical = ["Contact:", *contact_lines(first.route)] if first.route.contact else []
+    practical += [f"Goed om te weten: {deadline.text}" for deadline in first.route.deadlines]
+    messages = ["\n".join(advice)]
+    if practical:
+        messages.append("\n".join(practical))
     if len(decision.steps) > 1:
-        lines.append(f"Lukt het daar niet? Dan is de volgende stap: {decision.steps[1].route.name}.")
-    return "\n".join(lines)
+        messages.append(f"Lukt het daar niet? Dan is de volgende stap: {decision.steps[1].route.name}.")
+    return explain_first_use(messages)
+
+
+def render_decision(decision: Decision) -> str:
+    """The answer card as one plain text (for the CLI)."""
+    return "\n".join(decision_messages(decision))
 
 
 def render_staff(decision: Decision) -> str:

@@ -77,25 +77,61 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
-def test_conversation_routes_to_the_right_desk(chat_url):
-    greeting = texts(say(chat_url, "burger-1", "Hallo"))
-    assert "BSN" in greeting  # the privacy notice comes first
+def decision_of(replies: list[dict]) -> dict:
+    return next(r["custom"] for r in replies if "custom" in r)
+
+
+def test_first_message_gets_the_privacy_notice_and_known_facts_are_not_asked(chat_url):
     replies = say(chat_url, "burger-1", "Mijn moeder heeft al een indicatie voor de Wlz maar er is nergens plek")
-    decision = next(r["custom"] for r in replies if "custom" in r)
-    assert decision["next_step"] == "zorgkantoor"
-    assert "zorgkantoor" in texts(replies).lower()
+    text = texts(replies)
+    assert "BSN" in replies[0]["text"]  # the privacy notice comes first
+    assert "Wlz-indicatie?" not in text and "zorgkantoor" in text  # only the desk question is asked
+    replies = say(chat_url, "burger-1", "Nee, nog niet")
+    assert decision_of(replies)["next_step"] == "zorgkantoor"
 
 
-def test_escalation_and_contact_details_over_rest(chat_url):
-    replies = say(chat_url, "burger-2", "Het zorgkantoor zoekt al een jaar en vindt niks voor mijn broer")
-    assert "030 789 78 78" in texts(replies)
-    contact = texts(say(chat_url, "burger-2", "Hoe bereik ik de SKGZ?"))
+def test_escalation_to_het_juiste_loket_and_the_vws_unit(chat_url):
+    say(chat_url, "burger-2", "Het zorgkantoor zoekt al een jaar en vindt niks voor mijn broer")
+    replies = say(chat_url, "burger-2", "Nee, nog niet")
+    assert decision_of(replies)["handover"] == "juiste_loket" and "030 789 78 78" in texts(replies)
+    replies = say(chat_url, "burger-2", "Dat heb ik al geprobeerd")
+    assert decision_of(replies)["next_step"] == "vws_unit" and "zorgvragen@minvws.nl" in texts(replies)
+
+
+def test_dont_know_still_gets_advice(chat_url):
+    say(chat_url, "burger-3", "Ik heb hulp nodig bij het schoonmaken, ik kan het niet meer zelf")
+    replies = []
+    for _ in range(3):
+        replies = say(chat_url, "burger-3", "Weet ik niet")
+        if any("custom" in r for r in replies):
+            break
+    assert decision_of(replies)["next_step"] == "gemeente_wmo"
+
+
+def test_crisis_in_the_middle_of_the_questions(chat_url):
+    asked = texts(say(chat_url, "burger-4", "Onze zoon van 14 krijgt geen hulp, wie helpt ons?"))
+    assert "om hulp gevraagd" in asked
+    reply = texts(say(chat_url, "burger-4", "ik wil dood, ik zie geen uitweg meer"))
+    assert "113" in reply and "0800-0113" in reply and "112" in reply
+    assert "om hulp gevraagd" not in reply  # the questions stop; safety comes first
+
+
+def test_contact_question_over_rest(chat_url):
+    contact = texts(say(chat_url, "burger-5", "Hoe bereik ik de SKGZ?"))
     assert "088 900 6900" in contact and "info@skgz.nl" in contact
 
 
-def test_crisis_over_rest(chat_url):
-    reply = texts(say(chat_url, "burger-3", "ik wil dood, ik zie geen uitweg meer"))
-    assert "113" in reply and "0800-0113" in reply and "112" in reply
+def test_two_stage_fallback_ends_with_het_juiste_loket(chat_url):
+    first = say(chat_url, "burger-6", "grmbl xkcd blorp")
+    assert "Bedoelt u" in texts(first) and first[-1]["buttons"][-1]["payload"] == "/out_of_scope"
+    assert "nog eens" in texts(say(chat_url, "burger-6", "/out_of_scope"))
+    assert "Bedoelt u" in texts(say(chat_url, "burger-6", "zwiep zwap"))
+    assert "030 789 78 78" in texts(say(chat_url, "burger-6", "/out_of_scope"))
+
+
+def test_out_of_scope_gets_what_the_assistant_can_do(chat_url):
+    reply = texts(say(chat_url, "burger-7", "Wat is het weerbericht voor morgen?"))
+    assert "zorg en ondersteuning" in reply
 
 
 @pytest.mark.parametrize(("message", "words"), [
@@ -106,7 +142,7 @@ def test_bad_input_over_rest_gets_dutch_and_the_chat_keeps_working(chat_url, mes
     sender = f"burger-bad-{len(message)}"
     assert words in texts(say(chat_url, sender, message))
     follow_up = texts(say(chat_url, sender, "Ik heb hulp nodig bij het schoonmaken van mijn huis"))
-    assert "gemeente" in follow_up.lower()
+    assert "?" in follow_up  # the triage starts normally after the bad message
 
 
 @pytest.mark.parametrize("message", ["<script>alert(1)</script>", "'; DELETE FROM events; --",

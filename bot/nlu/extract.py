@@ -58,7 +58,11 @@ def extract_entities(doc: Doc, kb: KnowledgeBase) -> list[dict[str, Any]]:
         label, item = span.label_, span.id_
         if label == "signaal":
             signal = kb.lexicon.signals[item]
-            if (signal.negatable and _negated(span)) or _blocked(span, signal.blocked_by_next):
+            if _blocked(span, signal.blocked_by_next):
+                continue
+            if signal.negatable and _negated(span):
+                # "nog geen wlz-indicatie": the fact is known to be false
+                entities.append(_entity("signaal_niet", item, span.start_char, span.end_char))
                 continue
             if item in FAILURE_SIGNALS:
                 failure_sentences.add(sentence_of[span.start])

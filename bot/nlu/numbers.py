@@ -36,18 +36,19 @@ _PERSON_AGE = re.compile(
 _JARIGE = re.compile(rf"\b{NUM}\s*-?\s*jarige?\b")
 _SELF_WORDS = r"(?:ik ben|ik word|hij is|zij is|ze is|hij wordt|zij wordt|ben ik)"
 _SELF_AGE = re.compile(rf"\b{_SELF_WORDS}\s+{_MODIFIER}{NUM}\b{_NOT_A_UNIT}")
-_YEARS_OLD = re.compile(
-    rf"(?<!\bal )(?<!sinds )(?<!ruim )(?<!na )(?<!over )\b{NUM}\s+jaar(?:\s+oud)?\b"
-    r"(?!\s*(?:geleden|lang|op\b|wachten|gewacht|bezig))"
-)
+_YEARS_OLD = re.compile(rf"\b{NUM}\s+jaar\s+oud\b")
 
 _DURATION_NUM = rf"(?P<num>\d{{1,3}}|{_WORDS}|een half|een paar|paar|anderhalf|half|een)"
 _UNIT = r"(?P<unit>weken|week|maanden|maand|jaren|jaar|dagen|dag)"
 _DURATION_BEFORE = re.compile(
-    r"\b(?:al|na|sinds|ruim|inmiddels|nu|meer dan|langer dan|bijna)\s+(?:(?:ruim|bijna|zo'n|ongeveer|meer dan|wel)\s+)?"
+    r"\b(?P<pre>al|na|sinds|ruim|inmiddels|nu|meer dan|langer dan|bijna)\s+"
+    r"(?:(?P<more>ruim|meer dan|langer dan)\s+|(?:bijna|zo'n|ongeveer|wel)\s+)?"
     rf"{_DURATION_NUM}\s+{_UNIT}\b"
 )
-_DURATION_AFTER = re.compile(rf"\b{_DURATION_NUM}\s+{_UNIT}\s+(?:geleden|lang|op de wachtlijst|wachten|gewacht)\b")
+_MORE_THAN = ("ruim", "meer dan", "langer dan")
+_DURATION_AFTER = re.compile(
+    rf"\b{_DURATION_NUM}\s+{_UNIT}\s+(?:geleden|terug|lang|op de wachtlijst|wachten|gewacht)\b"
+)
 _WEEKS_PER_UNIT = {"week": 1.0, "weken": 1.0, "dag": 1 / 7, "dagen": 1 / 7, "maand": 4.345, "maanden": 4.345,
                    "jaar": 52.0, "jaren": 52.0}
 _FUZZY_NUM = {"een half": 0.5, "half": 0.5, "anderhalf": 1.5, "een paar": 3, "paar": 3, "een": 1}
@@ -69,7 +70,8 @@ def find_ages(text: str) -> list[tuple[int, int, int]]:
         for match in pattern.finditer(text):
             age = parse_number(match.group("num"))
             if age is not None and 0 < age <= 110:
-                found.append((priority, match.start(), age, match.end()))
+                # the span is the number itself, so it never overlaps the person word before it
+                found.append((priority, match.start("num"), age, match.end("num")))
     found.sort()
     seen: set[int] = set()
     ages = []
@@ -91,5 +93,8 @@ def find_durations_in_weeks(text: str) -> list[tuple[int, int, int]]:
             if amount is None:
                 continue
             weeks = round(amount * _WEEKS_PER_UNIT[match.group("unit")])
-            result.append((weeks, match.start(), match.end()))
+            groups = match.groupdict()
+            if groups.get("pre") in _MORE_THAN or groups.get("more"):
+                weeks += 1  # "meer dan 6 weken" is longer than 6 weeks
+            result.append((weeks, match.start("num"), match.end("unit")))
     return sorted(set(result), key=lambda item: item[1])

@@ -69,7 +69,19 @@ def _forced_intent(name: str) -> dict[str, Any]:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
-    """Overrides the classifier for crisis signals and untriageable messages."""
+    """Overrides the classifier for crisis signals and untriageable messages.
+
+    Config ``crisis_threshold``: the message counts as a crisis when the model gives the crisis
+    intent at least this confidence, even if another intent scores higher (safety first).
+    """
+
+    def __init__(self, crisis_threshold: float) -> None:
+        self.crisis_threshold = crisis_threshold
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Default: only the top intent or the rules decide."""
+        return {"crisis_threshold": 1.01}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -83,7 +95,7 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
     ) -> ZorgrouteMessageGuard:
         """Create the component (the crisis patterns load once per process)."""
         default_detector()
-        return cls()
+        return cls(float({**cls.get_default_config(), **config}["crisis_threshold"]))
 
     @staticmethod
     def _force(message: Message, name: str) -> None:
@@ -95,7 +107,10 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
         """Apply the crisis rules, then the input checks."""
         for message in messages:
             text = message.get(TEXT) or ""
-            if default_detector().match(text) is not None:
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            crisis_score = max((r.get("confidence") or 0.0 for r in ranking if r.get("name") == CRISIS_INTENT),
+                               default=0.0)
+            if default_detector().match(text) is not None or crisis_score >= self.crisis_threshold:
                 self._force(message, CRISIS_INTENT)
                 continue
             try:

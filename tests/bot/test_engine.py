@@ -22,6 +22,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None]] = [
     ("zvw", "zvw", {}, "zvw.standaard", "zorgverzekeraar_zorgbemiddeling"),
     ("zvw", "zvw", {"waiting": True}, "zvw.wachttijd", "zorgverzekeraar_zorgbemiddeling"),
     ("zvw", "zvw", {"home_nursing": True}, "zvw.wijkverpleging", "huisarts"),
+    ("zvw", "zvw", {"home_nursing": True, "age": 4}, "zvw.kindzorg", "zorgverzekeraar_zorgbemiddeling"),
     ("zvw", "zvw", {"home_nursing": True, "failed": ["zorgaanbieder"]}, "zvw.wijkverpleging_geen_plek",
      "zorgverzekeraar_zorgbemiddeling"),
     ("zvw", "zvw", {"ggz": True, "failed": ["zorgverzekeraar"]}, "zvw.hoogcomplexe_ggz_na_zorgbemiddeling",
@@ -65,6 +66,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str | None]] = [
     ("klacht", "klacht", {"safety": True}, "klacht.veiligheid", "lmz"),
     ("klacht", "klacht", {"billing": True}, "klacht.rekening", "nza_meldpunt"),
     ("klacht", "klacht", {"waiting": True}, "klacht.wachttijden", "nza_meldpunt"),
+    ("klacht", "klacht", {"structural": True}, "klacht.structureel", "nza_meldpunt"),
     ("overig", "vastgelopen", {}, "overig.vastgelopen", "juiste_loket"),
     ("overig", "vastgelopen", {"failed": ["juiste_loket"]}, "algemeen.juiste_loket_zonder_resultaat", "vws_unit"),
     ("wmo", "wmo", {"sent_around": True}, "algemeen.van_kastje_naar_de_muur", "juiste_loket"),
@@ -137,7 +139,8 @@ def test_last_rung_is_kept_even_when_it_failed(kb):
 @pytest.mark.parametrize(
     ("category", "facts", "expected"),
     [("wmo", {"age": 12}, "jeugdwet"), ("zvw", {"age": 15, "ggz": True}, "jeugdwet"),
-     ("jeugdwet", {"age": 19}, "wmo"), ("zvw", {"age": 15}, "zvw"), ("wmo", {"age": 40}, "wmo")],
+     ("jeugdwet", {"age": 19}, "wmo"), ("zvw", {"age": 15}, "zvw"), ("wmo", {"age": 40}, "wmo"),
+     ("jeugdwet", {"age": 5, "needs_24h_care": True}, "wlz"), ("wmo", {"needs_24h_care": True}, "wlz")],
 )
 def test_category_overrides_follow_age(kb, category, facts, expected):
     assert route(kb, category, {**_facts(**facts), "intent": category}).category == expected
@@ -150,3 +153,19 @@ def test_category_overrides_follow_age(kb, category, facts, expected):
 )
 def test_stuck_person_naming_the_responsible_party_gets_that_law(kb, facts, expected):
     assert route(kb, "overig", {**_facts(**facts), "intent": "vastgelopen"}).category == expected
+
+
+@pytest.mark.parametrize("category", ["wlz", "zvw", "wmo", "jeugdwet", "klacht"])
+def test_already_tried_climbs_the_whole_ladder_one_rung_at_a_time(kb, category):
+    """"Dat heb ik al geprobeerd" on every answer moves one rung up until the last rung."""
+    tried: list[str] = []
+    seen = []
+    while True:
+        result = route(kb, category, {**_facts(tried_routes=list(tried)), "intent": category})
+        seen.append(result.ladder[0])
+        if len(result.ladder) == 1:
+            break
+        tried.append(result.ladder[0])
+    assert len(seen) == len(set(seen)) >= 2
+    if category != "klacht":
+        assert seen[-2:] == ["juiste_loket", "vws_unit"]

@@ -64,3 +64,10 @@ def test_ordinary_dutch_words_are_not_corrected(nlp):
                                                   ("verzekeraar", "verzekeraa", 1), ("kat", "hond", 4)])
 def test_edit_distance(a, b, distance):
     assert edit_distance(a, b, limit=5) == distance
+
+
+def test_negated_signal_is_reported_as_known_false(nlp, kb):
+    entities = extract_entities(nlp("mijn moeder heeft nog geen wlz-indicatie"), kb)
+    assert {"entity": "signaal_niet", "value": "wlz_indication"}.items() <= next(
+        e for e in entities if e["entity"] == "signaal_niet").items()
+    assert facts_from_entities(entities).wlz_indication is False
