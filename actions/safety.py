@@ -20,4 +20,5 @@ class ActionCrisis(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[Any]:
         """Answer with the emergency numbers."""
         dispatcher.utter_message(text=CRISIS_TEXT)
+        dispatcher.utter_message(response="utter_after_crisis")
         return []

@@ -120,6 +120,32 @@ def crisis_scores(examples: Iterable[dict[str, Any]], parse: Callable[[str], dic
     )
 
 
+def threshold_sweep(
+    examples: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]],
+    thresholds: Iterable[float] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+) -> list[dict[str, float]]:
+    """For each fallback threshold: how many messages would fall back, and how many of those were wrong.
+
+    A good threshold sends most wrong guesses to the fallback ("Bedoelt u ...?") and few right ones.
+    """
+    results = []
+    for example in examples:
+        ranking = parse(example["text"]).get("intent_ranking") or []
+        best: dict[str, Any] = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
+        results.append((float(best.get("confidence") or 0.0), best.get("name") == example["intent"]))
+    rows = []
+    for threshold in thresholds:
+        below = [ok for confidence, ok in results if confidence < threshold]
+        wrong_total = sum(1 for _, ok in results if not ok)
+        rows.append({
+            "threshold": threshold,
+            "fallback_rate": len(below) / len(results) if results else 0.0,
+            "wrong_caught": (sum(1 for ok in below if not ok) / wrong_total) if wrong_total else 0.0,
+            "right_lost": (sum(1 for ok in below if ok) / len(results)) if results else 0.0,
+        })
+    return rows
+
+
 def format_report(scores: Scores) -> str:
     """A plain-text table of the scores."""
     lines = [f"{'intent':<16}{'precision':>10}{'recall':>10}{'f1':>8}{'n':>5}"]
@@ -150,8 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     args_parser.add_argument("--data", type=Path, default=HELDOUT)
     args_parser.add_argument("--json", action="store_true")
     args_parser.add_argument("--crisis", type=Path, help="score crisis detection on a crisis set instead")
+    args_parser.add_argument("--thresholds", action="store_true", help="sweep the fallback threshold")
     args = args_parser.parse_args(argv)
     parser = RasaParser(latest_model(PROJECT_DIR / "models"))
+    if args.thresholds:
+        for row in threshold_sweep(load_examples(args.data), parser.parse):
+            print("threshold {threshold:.2f}: falls back {fallback_rate:.3f}, catches {wrong_caught:.3f} of the "
+                  "wrong guesses, loses {right_lost:.3f} right ones".format(**row))
+        return 0
     if args.crisis:
         crisis = crisis_scores(load_examples(args.crisis), parser.parse)
         print(f"crisis recall {crisis.recall:.3f} ({crisis.crisis} crisis), false alarms "

@@ -140,7 +140,9 @@ def test_last_rung_is_kept_even_when_it_failed(kb):
     ("category", "facts", "expected"),
     [("wmo", {"age": 12}, "jeugdwet"), ("zvw", {"age": 15, "ggz": True}, "jeugdwet"),
      ("jeugdwet", {"age": 19}, "wmo"), ("zvw", {"age": 15}, "zvw"), ("wmo", {"age": 40}, "wmo"),
-     ("jeugdwet", {"age": 5, "needs_24h_care": True}, "wlz"), ("wmo", {"needs_24h_care": True}, "wlz")],
+     ("jeugdwet", {"age": 5, "needs_24h_care": True}, "wlz"), ("wmo", {"needs_24h_care": True}, "wlz"),
+     ("wlz", {"age": 9}, "jeugdwet"), ("wlz", {"age": 9, "needs_24h_care": True}, "wlz"),
+     ("wlz", {"age": 9, "wlz_indication": True}, "wlz"), ("wlz", {"age": 70}, "wlz")],
 )
 def test_category_overrides_follow_age(kb, category, facts, expected):
     assert route(kb, category, {**_facts(**facts), "intent": category}).category == expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.evaluation import HELDOUT, evaluate, format_report, intent_scores, load_examples
+from bot.evaluation import HELDOUT, evaluate, format_report, intent_scores, load_examples, threshold_sweep
 from bot.triage import Triage
 from tests.conftest import PROJECT_DIR
 
@@ -45,3 +45,23 @@ def test_heldout_quality_bars(parser, kb):
     assert scores.macro_f1 >= 0.85
     assert scores.next_step_accuracy >= 0.85
     assert scores.next_step_labelled >= 150
+
+
+def test_threshold_sweep_by_hand():
+    parses = {"a": {"intent_ranking": [{"name": "wlz", "confidence": 0.9}]},
+              "b": {"intent_ranking": [{"name": "wmo", "confidence": 0.25}]},
+              "c": {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3},
+                                       {"name": "zvw", "confidence": 0.35}]}}
+    examples = [{"text": "a", "intent": "wlz"}, {"text": "b", "intent": "wlz"}, {"text": "c", "intent": "zvw"}]
+    rows = {r["threshold"]: r for r in threshold_sweep(examples, parses.__getitem__, (0.3, 0.5))}
+    assert rows[0.3] == {"threshold": 0.3, "fallback_rate": 1 / 3, "wrong_caught": 1.0, "right_lost": 0.0}
+    assert rows[0.5]["fallback_rate"] == 2 / 3 and rows[0.5]["right_lost"] == 1 / 3
+
+
+@pytest.mark.model
+def test_crisis_found_by_rules_is_never_lost_in_the_nlu(parser):
+    """The message guard runs last: neither the model nor the fallback can hide a rule-detected crisis."""
+    from bot.evaluation import crisis_scores
+
+    scores = crisis_scores(load_examples(PROJECT_DIR / "tests" / "crisis" / "dev_messages.jsonl"), parser.parse)
+    assert scores.missed == []

@@ -38,3 +38,34 @@ def test_bad_pattern_file_is_reported(tmp_path):
     path.write_text("patterns:\n  kapot:\n    - '(onafgesloten'\n", encoding="utf-8")
     with pytest.raises(SchemaError, match=re.escape("crisis.yml")):
         CrisisDetector.from_file(path)
+
+
+def _jsonl(path):
+    import json
+
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_rules_catch_every_crisis_of_the_dev_set_without_false_alarms():
+    from tests.conftest import PROJECT_DIR
+
+    rows = _jsonl(PROJECT_DIR / "tests" / "crisis" / "dev_messages.jsonl")
+    assert sum(r["crisis"] for r in rows) >= 60 and sum(not r["crisis"] for r in rows) >= 60
+    assert [r["text"] for r in rows if r["crisis"] and not is_crisis(r["text"])] == []
+    assert [r["text"] for r in rows if not r["crisis"] and is_crisis(r["text"])] == []
+
+
+def test_rules_raise_no_false_alarm_on_labelled_non_crisis_messages():
+    import yaml
+
+    from tests.conftest import PROJECT_DIR
+
+    texts = []
+    for path in (PROJECT_DIR / "data" / "nlu").glob("*.yml"):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            if item["intent"] != "crisis":
+                texts += [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()]
+    for path in (PROJECT_DIR / "tests" / "dev").glob("*.jsonl"):
+        texts += [r["text"] for r in _jsonl(path) if r["intent"] != "crisis"]
+    assert len(texts) > 1000
+    assert [t for t in texts if is_crisis(t)] == []
