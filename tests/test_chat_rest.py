@@ -122,10 +122,14 @@ def test_contact_question_over_rest(chat_url):
 
 
 def test_two_stage_fallback_ends_with_het_juiste_loket(chat_url):
-    first = say(chat_url, "burger-6", "grmbl xkcd blorp")
+    """Low NLU confidence: "Bedoelt u ...?", then a rephrase, then Het Juiste Loket.
+
+    The fallback intent is sent directly, so the test does not depend on what a model makes of gibberish.
+    """
+    first = say(chat_url, "burger-6", "/nlu_fallback")
     assert "Bedoelt u" in texts(first) and first[-1]["buttons"][-1]["payload"] == "/out_of_scope"
     assert "nog eens" in texts(say(chat_url, "burger-6", "/out_of_scope"))
-    assert "Bedoelt u" in texts(say(chat_url, "burger-6", "zwiep zwap"))
+    assert "Bedoelt u" in texts(say(chat_url, "burger-6", "/nlu_fallback"))
     assert "030 789 78 78" in texts(say(chat_url, "burger-6", "/out_of_scope"))
 
 
