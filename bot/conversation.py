@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.engine import matches, route
 from bot.facts import COMPLAINT_TARGET_OF_PARTY, Facts, facts_from_entities
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, Condition, KnowledgeBase, parse_conditions, read_yaml
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, Condition, KnowledgeBase, parse_conditions, read_yaml_document
 from bot.nlu.numbers import find_ages, find_durations_in_weeks, parse_number
 from bot.triage import INTENT_CATEGORY, Decision, Triage
 
@@ -100,13 +100,14 @@ def start_state(text: str, intent: str | None, confidence: float,
 @lru_cache(maxsize=4)
 def load_questions(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> tuple[int, tuple[QuestionSpec, ...]]:
     """``max_questions`` and the question specs of ``questions.yml``."""
+    data = read_yaml_document(directory / "questions.yml", "questions", "max_questions")
     specs = tuple(
         QuestionSpec(slot=q["slot"], fact=q["fact"], candidates=tuple(q.get("candidates") or ()),
                      ask_if=parse_conditions(q.get("ask_if"), "questions.yml", f"question '{q['slot']}'"),
                      simulate_with=tuple((q.get("simulate_with") or {}).items()))
-        for q in read_yaml(directory / "questions.yml", "questions")
+        for q in data["questions"]
     )
-    return int(read_yaml(directory / "questions.yml", "max_questions")), specs
+    return int(data["max_questions"]), specs
 
 
 def _next_step(kb: KnowledgeBase, state: TriageState, facts: Facts) -> str | None:

@@ -139,17 +139,23 @@ class KnowledgeBase:
         return [rule for rule in self.rules if category in rule.categories]
 
 
-def read_yaml(path: Path, top_key: str) -> Any:
-    """Read one knowledge file and return the mapping under ``top_key``."""
+def read_yaml_document(path: Path, *required: str) -> dict[str, Any]:
+    """Read one knowledge file (once) and check it has the ``required`` top-level keys."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SchemaError(path.name, "file", "does not exist") from exc
     except yaml.YAMLError as exc:
         raise SchemaError(path.name, "file", f"is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or top_key not in data:
-        raise SchemaError(path.name, "file", f"needs a top-level '{top_key}' key")
-    return data[top_key]
+    for key in required:
+        if not isinstance(data, dict) or key not in data:
+            raise SchemaError(path.name, "file", f"needs a top-level '{key}' key")
+    return data if isinstance(data, dict) else {}
+
+
+def read_yaml(path: Path, top_key: str) -> Any:
+    """Read one knowledge file and return the mapping under ``top_key``."""
+    return read_yaml_document(path, top_key)[top_key]
 
 
 def _require(data: Any, key: str, file: str, item: str, kind: type = str) -> Any:

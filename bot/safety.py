@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.errors import SchemaError
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, read_yaml
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, read_yaml_document
 
 
 @dataclass(frozen=True)
@@ -43,16 +43,16 @@ class CrisisDetector:
     @classmethod
     def from_file(cls, path: Path) -> CrisisDetector:
         """Load and compile the patterns; a bad regex raises :class:`SchemaError`."""
-        raw = read_yaml(path, "patterns")
+        data = read_yaml_document(path, "patterns")
         compiled = {
             group: [_compile(e, path.name, f"pattern group '{group}'") for e in expressions]
-            for group, expressions in raw.items()
+            for group, expressions in data["patterns"].items()
         }
-        guards = {key: read_yaml(path, key) if key in ("now", "not_now") else None for key in ("now", "not_now")}
+        now, not_now = data.get("now"), data.get("not_now")  # optional guards
         return cls(
             compiled,
-            _compile(guards["now"], path.name, "now") if guards["now"] else None,
-            _compile(guards["not_now"], path.name, "not_now") if guards["not_now"] else None,
+            _compile(now, path.name, "now") if now else None,
+            _compile(not_now, path.name, "not_now") if not_now else None,
         )
 
     def _only_past(self, sentence: str) -> bool:

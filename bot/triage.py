@@ -6,7 +6,7 @@ The same :class:`Decision` is what the CLI prints, what the chat shows and what 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.engine import route
@@ -51,7 +51,6 @@ class Decision:
     override: str | None = None
     override_why: str | None = None
     crisis_by_rule: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def next_step(self) -> str | None:
