@@ -25,8 +25,8 @@ spacy: setup ## Build and install the Dutch spaCy pipeline when the lexicon or i
 	@bash scripts/when_changed.sh $(STAMPS)/spacy "knowledge bot/nlu/spacy_components.py bot/nlu/pipeline.py" \
 		$(PY) -m bot.nlu.pipeline build --output build/spacy
 
-train: spacy ## Train the Rasa model when data, config, domain or the NLU code changed
-	@bash scripts/when_changed.sh $(STAMPS)/train "config.yml domain.yml data $(STAMPS)/spacy" \
+train: spacy ## Train the Rasa model when data, corpus, config, domain or the NLU code changed
+	@bash scripts/when_changed.sh $(STAMPS)/train "config.yml domain.yml data corpus bot/nlu/rasa_components.py bot/nlu/crisis_model.py $(STAMPS)/spacy" \
 		$(RASA) train --force --fixed-model-name zorgroute --out models --data data
 
 run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)

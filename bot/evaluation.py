@@ -120,6 +120,28 @@ def crisis_scores(examples: Iterable[dict[str, Any]], parse: Callable[[str], dic
     )
 
 
+def crisis_threshold_sweep(
+    examples: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]],
+    thresholds: Iterable[float] = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7),
+) -> list[dict[str, float]]:
+    """Recall and false alarms of "rules or crisis classifier score >= threshold" for each threshold."""
+    from bot.safety import default_detector
+
+    rows = [(example["crisis"], default_detector().match(example["text"]) is not None,
+             float(parse(example["text"]).get("crisis_score") or 0.0)) for example in examples]
+    positives = sum(1 for crisis, _, _ in rows if crisis) or 1
+    negatives = sum(1 for crisis, _, _ in rows if not crisis) or 1
+    sweep = []
+    for threshold in thresholds:
+        flagged = [(crisis, rule or score >= threshold) for crisis, rule, score in rows]
+        sweep.append({
+            "threshold": threshold,
+            "recall": sum(1 for crisis, flag in flagged if crisis and flag) / positives,
+            "false_alarm_rate": sum(1 for crisis, flag in flagged if not crisis and flag) / negatives,
+        })
+    return sweep
+
+
 def threshold_sweep(
     examples: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]],
     thresholds: Iterable[float] = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
@@ -176,18 +198,24 @@ def main(argv: list[str] | None = None) -> int:
     args_parser.add_argument("--data", type=Path, default=HELDOUT)
     args_parser.add_argument("--json", action="store_true")
     args_parser.add_argument("--crisis", type=Path, help="score crisis detection on a crisis set instead")
-    args_parser.add_argument("--thresholds", action="store_true", help="sweep the fallback threshold")
+    args_parser.add_argument("--thresholds", action="store_true",
+                             help="sweep the fallback threshold (with --crisis: the crisis classifier threshold)")
     args = args_parser.parse_args(argv)
     parser = RasaParser(latest_model(PROJECT_DIR / "models"))
-    if args.thresholds:
-        for row in threshold_sweep(load_examples(args.data), parser.parse):
-            print("threshold {threshold:.2f}: falls back {fallback_rate:.3f}, catches {wrong_caught:.3f} of the "
-                  "wrong guesses, loses {right_lost:.3f} right ones".format(**row))
+    if args.crisis and args.thresholds:
+        for row in crisis_threshold_sweep(load_examples(args.crisis), parser.parse):
+            print("crisis classifier threshold {threshold:.2f}: recall {recall:.3f}, "
+                  "false alarms {false_alarm_rate:.3f}".format(**row))
         return 0
     if args.crisis:
         crisis = crisis_scores(load_examples(args.crisis), parser.parse)
         print(f"crisis recall {crisis.recall:.3f} ({crisis.crisis} crisis), false alarms "
               f"{crisis.false_alarm_rate:.3f} ({crisis.non_crisis} other)")
+        return 0
+    if args.thresholds:
+        for row in threshold_sweep(load_examples(args.data), parser.parse):
+            print("threshold {threshold:.2f}: falls back {fallback_rate:.3f}, catches {wrong_caught:.3f} of the "
+                  "wrong guesses, loses {right_lost:.3f} right ones".format(**row))
         return 0
     scores = evaluate(load_examples(args.data), parser.parse, Triage(default_knowledge()))
     print(json.dumps(scores.__dict__, ensure_ascii=False, indent=1) if args.json else format_report(scores))

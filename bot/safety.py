@@ -61,18 +61,51 @@ class CrisisDetector:
             return False
         return self.now is None or not self.now.search(sentence)
 
+    def _sentences_about_now(self, text: str) -> list[str]:
+        sentences = (" ".join(s.split()) for s in _SENTENCE_END.split(" ".join(text.lower().split(" "))))
+        return [s for s in sentences if s and not self._only_past(s)]
+
     def match(self, text: str) -> CrisisMatch | None:
         """The first crisis signal in ``text``, or None."""
-        for sentence in _SENTENCE_END.split(" ".join(text.lower().split(" "))):
-            sentence = " ".join(sentence.split())
-            if not sentence or self._only_past(sentence):
-                continue
+        for sentence in self._sentences_about_now(text):
             for group, patterns in self.patterns.items():
                 for pattern in patterns:
                     found = pattern.search(sentence)
                     if found:
                         return CrisisMatch(group, found.group(0))
         return None
+
+
+@dataclass(frozen=True)
+class CrisisVerdict:
+    """Whether a message is a crisis, and what said so (``rules``, ``classifier`` or ``None``)."""
+
+    reason: str | None
+    match: CrisisMatch | None = None
+
+    @property
+    def is_crisis(self) -> bool:
+        """True when the rules or the classifier flagged the message."""
+        return self.reason is not None
+
+
+def crisis_decision(
+    text: str, classifier_score: float | None, threshold: float, detector: CrisisDetector | None = None,
+) -> CrisisVerdict:
+    """Combine the rules and the crisis classifier: either one is enough (a missed crisis is worst).
+
+    Args:
+        text: The citizen's message.
+        classifier_score: The crisis classifier's score (0..1) or None when there is no classifier.
+        threshold: The score from which the classifier alone makes the message a crisis.
+        detector: The rule detector; the project's own by default.
+    """
+    found = (detector or default_detector()).match(text)
+    if found is not None:
+        return CrisisVerdict("rules", found)
+    if classifier_score is not None and classifier_score >= threshold:
+        return CrisisVerdict("classifier")
+    return CrisisVerdict(None)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,8 @@
 """Rasa 3.6 graph components for Zorgroute's NLU pipeline (see ``config.yml``).
 
 * :class:`ZorgrouteFactExtractor` turns the Dutch spaCy doc into Zorgroute entities.
+* :class:`ZorgrouteCrisisScorer` trains the dedicated crisis classifier (:mod:`bot.nlu.crisis_model`)
+  on the ``crisis`` intent plus the extra crisis corpus and adds a ``crisis_score`` to every message.
 * :class:`ZorgrouteMessageGuard` runs after the intent classifier: crisis signals found by rules
   force the ``crisis`` intent (a model miss must never hide a crisis), and messages that cannot be
   triaged (empty, far too long, no words, not Dutch) get the ``invalid_input`` intent with the
@@ -9,6 +11,8 @@
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -21,15 +25,19 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.errors import InvalidInputError
 from bot.knowledge import KnowledgeBase, default_knowledge
+from bot.nlu.crisis_model import CrisisClassifier, LabelledText, read_corpus
 from bot.nlu.extract import extract_entities
-from bot.safety import default_detector
+from bot.safety import crisis_decision, default_detector
 from bot.textinput import check
 
 CRISIS_INTENT = "crisis"
 INVALID_INTENT = "invalid_input"
+CRISIS_SCORE = "crisis_score"
+_CLASSIFIER_FILE = "crisis_classifier.pkl"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -63,6 +71,68 @@ class ZorgrouteFactExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
 
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class ZorgrouteCrisisScorer(GraphComponent):
+    """Trains the binary crisis classifier and sets ``crisis_score`` (0..1) on every message.
+
+    Config ``corpus``: a directory of extra NLU files (crisis messages and hard negatives) that are
+    used only by this classifier, not by the intent model. ``regularisation``: the inverse
+    regularisation strength of the logistic regression.
+    """
+
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        classifier: CrisisClassifier | None = None,
+    ) -> None:
+        self.config = config
+        self.model_storage = model_storage
+        self.resource = resource
+        self.classifier = classifier
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """Default corpus folder and regularisation."""
+        return {"corpus": "corpus/crisis", "regularisation": 10.0}
+
+    @classmethod
+    def create(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ZorgrouteCrisisScorer:
+        """Create an untrained scorer."""
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit on the intent examples (crisis against all others) and the extra corpus."""
+        examples = [LabelledText(m.get(TEXT), m.get(INTENT) == CRISIS_INTENT)
+                    for m in training_data.intent_examples if m.get(TEXT)]
+        examples += read_corpus(Path(self.config["corpus"]))
+        self.classifier = CrisisClassifier.train(examples, float(self.config["regularisation"]))
+        with self.model_storage.write_to(self.resource) as directory:
+            (directory / _CLASSIFIER_FILE).write_bytes(pickle.dumps(self.classifier.pipeline))
+        return self.resource
+
+    @classmethod
+    def load(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext, **kwargs: Any,
+    ) -> ZorgrouteCrisisScorer:
+        """Load the classifier trained with the model (it only ever reads our own model archive)."""
+        with model_storage.read_from(resource) as directory:
+            pipeline = pickle.loads((directory / _CLASSIFIER_FILE).read_bytes())  # noqa: S301
+        return cls({**cls.get_default_config(), **config}, model_storage, resource, CrisisClassifier(pipeline))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Score each message."""
+        for message in messages:
+            text = message.get(TEXT) or ""
+            score = 0.0
+            if self.classifier is not None and text.strip():
+                score = self.classifier.score(text)
+            message.set(CRISIS_SCORE, score, add_to_output=True)
+        return messages
+
+
 def _forced_intent(name: str) -> dict[str, Any]:
     return {"name": name, "confidence": 1.0}
 
@@ -71,17 +141,17 @@ def _forced_intent(name: str) -> dict[str, Any]:
 class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
     """Overrides the classifier for crisis signals and untriageable messages.
 
-    Config ``crisis_threshold``: the message counts as a crisis when the model gives the crisis
-    intent at least this confidence, even if another intent scores higher (safety first).
+    Config ``classifier_threshold``: the message counts as a crisis when the crisis classifier
+    (:class:`ZorgrouteCrisisScorer`) gives at least this score; the rules count regardless.
     """
 
-    def __init__(self, crisis_threshold: float) -> None:
-        self.crisis_threshold = crisis_threshold
+    def __init__(self, classifier_threshold: float) -> None:
+        self.classifier_threshold = classifier_threshold
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Default: only the top intent or the rules decide."""
-        return {"crisis_threshold": 1.01}
+        """Default: only the rules decide (no classifier threshold reachable)."""
+        return {"classifier_threshold": 1.01}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -95,7 +165,7 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
     ) -> ZorgrouteMessageGuard:
         """Create the component (the crisis patterns load once per process)."""
         default_detector()
-        return cls(float({**cls.get_default_config(), **config}["crisis_threshold"]))
+        return cls(float({**cls.get_default_config(), **config}["classifier_threshold"]))
 
     @staticmethod
     def _force(message: Message, name: str) -> None:
@@ -107,10 +177,7 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
         """Apply the crisis rules, then the input checks."""
         for message in messages:
             text = message.get(TEXT) or ""
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            crisis_score = max((r.get("confidence") or 0.0 for r in ranking if r.get("name") == CRISIS_INTENT),
-                               default=0.0)
-            if default_detector().match(text) is not None or crisis_score >= self.crisis_threshold:
+            if crisis_decision(text, message.get(CRISIS_SCORE), self.classifier_threshold).is_crisis:
                 self._force(message, CRISIS_INTENT)
                 continue
             try:

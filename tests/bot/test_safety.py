@@ -69,3 +69,14 @@ def test_rules_raise_no_false_alarm_on_labelled_non_crisis_messages():
         texts += [r["text"] for r in _jsonl(path) if r["intent"] != "crisis"]
     assert len(texts) > 1000
     assert [t for t in texts if is_crisis(t)] == []
+
+
+def test_rules_or_classifier_decide_a_crisis():
+    from bot.safety import crisis_decision
+
+    by_rules = crisis_decision("ik wil niet meer leven", 0.0, 0.5)
+    assert by_rules.is_crisis and by_rules.reason == "rules" and by_rules.match is not None
+    by_model = crisis_decision("het heeft allemaal geen waarde meer voor me", 0.7, 0.5)
+    assert by_model.is_crisis and by_model.reason == "classifier"
+    assert not crisis_decision("ik zoek dagbesteding", 0.49, 0.5).is_crisis
+    assert not crisis_decision("ik zoek dagbesteding", None, 0.5).is_crisis
