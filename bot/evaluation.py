@@ -122,7 +122,7 @@ def crisis_scores(examples: Iterable[dict[str, Any]], parse: Callable[[str], dic
 
 def crisis_threshold_sweep(
     examples: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]],
-    thresholds: Iterable[float] = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7),
+    thresholds: Iterable[float] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
 ) -> list[dict[str, float]]:
     """Recall and false alarms of "rules or crisis classifier score >= threshold" for each threshold."""
     from bot.safety import default_detector

@@ -65,3 +65,43 @@ def test_crisis_found_by_rules_is_never_lost_in_the_nlu(parser):
 
     scores = crisis_scores(load_examples(PROJECT_DIR / "tests" / "crisis" / "dev_messages.jsonl"), parser.parse)
     assert scores.missed == []
+
+
+CRISIS_HELDOUT = PROJECT_DIR / "tests" / "crisis" / "heldout_messages.jsonl"
+
+
+@pytest.mark.model
+def test_crisis_detection_does_not_fall_below_its_first_held_out_measurement(parser):
+    """Regression floor: the first (and only) look at the held-out crisis set gave recall 0.989, false alarms 0.156."""
+    from bot.evaluation import crisis_scores
+
+    scores = crisis_scores(load_examples(CRISIS_HELDOUT), parser.parse)
+    assert scores.crisis >= 60 and scores.non_crisis >= 60
+    assert scores.recall >= 0.98
+    assert scores.false_alarm_rate <= 0.16
+
+
+@pytest.mark.model
+@pytest.mark.xfail(strict=True, reason="conversation issue bar (recall 1.00, false alarms <= 0.05) not reached yet: "
+                   "measured 0.989 / 0.156, see docs/evaluation.md")
+def test_crisis_bar_on_the_held_out_crisis_set(parser):
+    """The conversation issue's bar: every crisis found, at most 5 % false alarms (never tuned on this set)."""
+    from bot.evaluation import crisis_scores
+
+    scores = crisis_scores(load_examples(CRISIS_HELDOUT), parser.parse)
+    assert scores.missed == [], f"recall {scores.recall:.3f}"
+    assert scores.false_alarm_rate <= 0.05, f"false alarms {scores.false_alarm_rate:.3f}"
+
+
+def test_crisis_threshold_sweep_by_hand():
+    from bot.evaluation import crisis_threshold_sweep
+
+    parses = {"ik wil dood": {"crisis_score": 0.1},             # caught by the rules whatever the score
+              "het hoeft voor mij niet meer": {"crisis_score": 0.65},
+              "ik zoek thuiszorg": {"crisis_score": 0.55}}
+    examples = [{"text": "ik wil dood", "crisis": True}, {"text": "het hoeft voor mij niet meer", "crisis": True},
+                {"text": "ik zoek thuiszorg", "crisis": False}]
+    rows = {r["threshold"]: r for r in crisis_threshold_sweep(examples, parses.__getitem__, (0.5, 0.6, 0.7))}
+    assert rows[0.5] == {"threshold": 0.5, "recall": 1.0, "false_alarm_rate": 1.0}
+    assert rows[0.6] == {"threshold": 0.6, "recall": 1.0, "false_alarm_rate": 0.0}
+    assert rows[0.7]["recall"] == 0.5
