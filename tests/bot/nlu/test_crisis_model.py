@@ -74,7 +74,8 @@ def test_held_out_messages_are_not_in_any_training_data():
         for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             trained |= {normalise(line.strip()[2:]) for line in item.get("examples", "").splitlines()
                         if line.strip().startswith("- ")}
-    held_out = _jsonl_texts(PROJECT_DIR / "tests" / "crisis" / "heldout_messages.jsonl")
+    held_out = [t for path in sorted((PROJECT_DIR / "tests" / "crisis").glob("heldout_messages*.jsonl"))
+                for t in _jsonl_texts(path)]
     held_out += _jsonl_texts(PROJECT_DIR / "tests" / "heldout" / "messages.jsonl")
     assert len(held_out) > 300
     # One- and two-word chat ("Goedemiddag", "nee hoor") is written identically by any author.
