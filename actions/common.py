@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation import TriageState
+from bot.conversation import Question, TriageState, next_question
 from bot.knowledge import default_knowledge
 from bot.render import FOLLOW_UP_BUTTONS, decision_messages, decision_payload
 from bot.triage import Decision, Triage
@@ -48,6 +48,12 @@ def current_state(tracker: Tracker) -> TriageState | None:
     """The help request being triaged, if any."""
     data = tracker.get_slot(STATE_SLOT)
     return TriageState.from_dict(data) if isinstance(data, dict) else None
+
+
+def open_question(tracker: Tracker) -> tuple[TriageState | None, Question | None]:
+    """The help request being triaged and the question it is waiting for (if any)."""
+    state = current_state(tracker)
+    return state, (next_question(triage_core().kb, state) if state else None)
 
 
 def show_decision(dispatcher: CollectingDispatcher, decision: Decision, intro: str | None = None) -> list[Any]:

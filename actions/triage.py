@@ -9,11 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import DECISION_SLOT, STATE_SLOT, current_state, latest_parse, show_decision, triage_core
-from bot.conversation import decide, next_question, start_state
+from bot.conversation import decide, escalate, next_question, question_slots, start_state
+from bot.render import LAST_RUNG_TEXT, skipped_text
 from bot.triage import top_intent
-
-QUESTION_SLOTS = ("q_age", "q_complaint_target", "q_wlz_indication", "q_tried", "q_rejected",
-                  "q_complaint_filed", "q_weeks", "q_wants_support")
 
 
 class ActionStartTriage(Action):
@@ -28,9 +26,10 @@ class ActionStartTriage(Action):
         parse = latest_parse(tracker)
         intent, confidence = top_intent(parse)
         state = start_state(parse["text"], intent, confidence, parse["entities"])
-        if next_question(triage_core().kb, state) is not None:
+        kb = triage_core().kb
+        if next_question(kb, state) is not None:
             dispatcher.utter_message(response="utter_first_questions")
-        return [SlotSet(STATE_SLOT, state.to_dict()), *(SlotSet(slot, None) for slot in QUESTION_SLOTS)]
+        return [SlotSet(STATE_SLOT, state.to_dict()), *(SlotSet(slot, None) for slot in question_slots(kb))]
 
 
 class ActionAnswer(Action):
@@ -62,18 +61,14 @@ class ActionEscalate(Action):
         if state is None:
             dispatcher.utter_message(response="utter_already_tried")
             return []
-        core = triage_core()
-        shown = decide(core, state)
-        if shown.next_step is None or shown.category == "crisis":
+        climbed = escalate(triage_core(), state)
+        if climbed is None:
             dispatcher.utter_message(response="utter_nothing_to_escalate")
             return []
-        if len(shown.steps) == 1:
-            intro = "Dit is de laatste stap die ik ken. Blijf het daar proberen en zeg wat u al gedaan heeft."
-            return show_decision(dispatcher, shown, intro)
-        state.facts.tried_routes = [*state.facts.tried_routes, shown.next_step]
-        escalated = decide(core, state)
-        intro = f"Dan slaan we {shown.steps[0].route.name} over."
-        return [SlotSet(STATE_SLOT, state.to_dict()), *show_decision(dispatcher, escalated, intro)]
+        if climbed.skipped is None:
+            return show_decision(dispatcher, climbed.decision, LAST_RUNG_TEXT)
+        shown = show_decision(dispatcher, climbed.decision, skipped_text(climbed.skipped))
+        return [SlotSet(STATE_SLOT, climbed.state.to_dict()), *shown]
 
 
 class ActionNewQuestion(Action):
@@ -87,4 +82,4 @@ class ActionNewQuestion(Action):
         """Reset the triage slots and ask for the new question."""
         dispatcher.utter_message(response="utter_new_question")
         return [SlotSet(STATE_SLOT, None), SlotSet(DECISION_SLOT, None),
-                *(SlotSet(slot, None) for slot in QUESTION_SLOTS)]
+                *(SlotSet(slot, None) for slot in question_slots(triage_core().kb))]

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import STATE_SLOT, current_state, triage_core
-from bot.conversation import Answer, apply_answer, interpret, next_question
+from actions.common import STATE_SLOT, open_question, triage_core
+from bot.conversation import Answer, apply_answer, interpret
 from bot.render import TRIED_BUTTONS
 
 MAX_RETRIES = 1  # after one "not understood", the question counts as "weet ik niet"
+_VALIDATE_QUESTION = "validate_q_"
+
+Validator = Callable[[Any, CollectingDispatcher, Tracker, dict[str, Any]], dict[str, Any]]
 
 
 class ValidateTriageForm(FormValidationAction):
-    """Decides the next question from the knowledge base and turns answers into facts."""
+    """Decides the next question from the knowledge base and turns answers into facts.
+
+    Every question slot (``q_*``, listed in knowledge/questions.yml) is validated the same way, so
+    rasa-sdk's ``validate_<slot>`` lookups are answered by :meth:`__getattr__` instead of one
+    method per slot.
+    """
 
     def name(self) -> str:
         """Validation action of ``triage_form``."""
@@ -25,13 +34,23 @@ class ValidateTriageForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[str]:
         """Only the next open question (none: the form is done)."""
-        state = current_state(tracker)
-        question = next_question(triage_core().kb, state) if state else None
+        _, question = open_question(tracker)
         return [question.slot] if question else []
 
+    def __getattr__(self, name: str) -> Validator:
+        """``validate_q_<fact>``: the validator of that question slot."""
+        if not name.startswith(_VALIDATE_QUESTION):
+            raise AttributeError(name)
+        slot = name.removeprefix("validate_")
+
+        def validate(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     domain: dict[str, Any]) -> dict[str, Any]:
+            return self._answer(slot, dispatcher, tracker)
+
+        return validate
+
     def _answer(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        state = current_state(tracker)
-        question = next_question(triage_core().kb, state) if state else None
+        state, question = open_question(tracker)
         if state is None or question is None or question.slot != slot:
             return {slot: None}
         message = tracker.latest_message or {}
@@ -47,46 +66,6 @@ class ValidateTriageForm(FormValidationAction):
         # asked again for another desk.
         return {slot: None, STATE_SLOT: apply_answer(state, question, answer).to_dict()}
 
-    def validate_q_age(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       domain: dict[str, Any]) -> dict[str, Any]:
-        """Age answer."""
-        return self._answer("q_age", dispatcher, tracker)
-
-    def validate_q_complaint_target(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: dict[str, Any]) -> dict[str, Any]:
-        """Who the complaint is about."""
-        return self._answer("q_complaint_target", dispatcher, tracker)
-
-    def validate_q_wlz_indication(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: dict[str, Any]) -> dict[str, Any]:
-        """Whether there is a Wlz indication."""
-        return self._answer("q_wlz_indication", dispatcher, tracker)
-
-    def validate_q_tried(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: dict[str, Any]) -> dict[str, Any]:
-        """Whether a desk was already tried, and with what result."""
-        return self._answer("q_tried", dispatcher, tracker)
-
-    def validate_q_rejected(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: dict[str, Any]) -> dict[str, Any]:
-        """Whether the gemeente refused something."""
-        return self._answer("q_rejected", dispatcher, tracker)
-
-    def validate_q_complaint_filed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: dict[str, Any]) -> dict[str, Any]:
-        """Whether the complaint was filed."""
-        return self._answer("q_complaint_filed", dispatcher, tracker)
-
-    def validate_q_weeks(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: dict[str, Any]) -> dict[str, Any]:
-        """How long ago the complaint was filed."""
-        return self._answer("q_weeks", dispatcher, tracker)
-
-    def validate_q_wants_support(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: dict[str, Any]) -> dict[str, Any]:
-        """Whether someone should come along (cliëntondersteuning)."""
-        return self._answer("q_wants_support", dispatcher, tracker)
-
 
 class ActionAskQTried(Action):
     """Asks whether the desk of the first rung was already tried (the desk comes from the rules)."""
@@ -97,9 +76,8 @@ class ActionAskQTried(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[Any]:
         """Name the desk and offer the usual answers as buttons."""
-        kb = triage_core().kb
-        state = current_state(tracker)
-        question = next_question(kb, state) if state else None
-        party = kb.lexicon.parties[question.party].name if question and question.party else "dit loket"
+        _, question = open_question(tracker)
+        parties = triage_core().kb.lexicon.parties
+        party = parties[question.party].name if question and question.party else "dit loket"
         dispatcher.utter_message(text=f"Heeft u {party} al om hulp gevraagd?", buttons=list(TRIED_BUTTONS))
         return []

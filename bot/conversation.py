@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.engine import matches, route
 from bot.facts import COMPLAINT_TARGET_OF_PARTY, Facts, facts_from_entities
-from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, Condition, KnowledgeBase, parse_conditions, read_yaml_document
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, Condition, KnowledgeBase, Route, parse_conditions, read_yaml_document
 from bot.nlu.numbers import find_ages, find_durations_in_weeks, parse_number
 from bot.triage import INTENT_CATEGORY, Decision, Triage
 
@@ -110,15 +110,14 @@ def load_questions(directory: Path = DEFAULT_KNOWLEDGE_DIR) -> tuple[int, tuple[
     return int(data["max_questions"]), specs
 
 
+def question_slots(kb: KnowledgeBase) -> tuple[str, ...]:
+    """The Rasa slots of all questions the conversation may ask."""
+    return tuple(spec.slot for spec in load_questions(kb.directory)[1])
+
+
 def _next_step(kb: KnowledgeBase, state: TriageState, facts: Facts) -> str | None:
     result = route(kb, state.category, facts.for_rules(state.intent))
     return result.ladder[0] if result.ladder else None
-
-
-def _with(facts: Facts, name: str, value: Any) -> Facts:
-    data = facts.to_dict()
-    data[name] = value
-    return Facts(**data)
 
 
 def _first_rung_party(kb: KnowledgeBase, state: TriageState) -> str | None:
@@ -143,14 +142,14 @@ def next_question(kb: KnowledgeBase, state: TriageState) -> Question | None:
         if spec.fact == "failed":
             party = _first_rung_party(kb, state)
             if party is not None and f"{spec.slot}:{party}" not in state.asked:
-                tried = _with(state.facts, "failed", [*state.facts.failed, party])
+                tried = replace(state.facts, failed=[*state.facts.failed, party])
                 if _next_step(kb, state, tried) != _next_step(kb, state, state.facts):
                     return Question(spec.slot, spec.fact, party)
             continue
         base = state.facts
         for name, value in spec.simulate_with:
-            base = _with(base, name, value)
-        outcomes = {_next_step(kb, state, _with(base, spec.fact, value)) for value in spec.candidates}
+            base = replace(base, **{name: value})
+        outcomes = {_next_step(kb, state, replace(base, **{spec.fact: value})) for value in spec.candidates}
         if len(outcomes) > 1:
             return Question(spec.slot, spec.fact)
     return None
@@ -241,11 +240,34 @@ def apply_answer(state: TriageState, question: Question, answer: Answer) -> Tria
         else:
             facts[name] = value
     asked_key = f"{question.slot}:{question.party}" if question.party else question.slot
-    return TriageState(text=state.text, intent=state.intent, confidence=state.confidence, facts=Facts(**facts),
-                       known=sorted({*state.known, question.fact} - {"failed"}),
-                       asked=[*state.asked, asked_key], retries=0)
+    return replace(state, facts=Facts(**facts), known=sorted({*state.known, question.fact} - {"failed"}),
+                   asked=[*state.asked, asked_key], retries=0)
 
 
 def decide(triage: Triage, state: TriageState) -> Decision:
     """The decision for the current state."""
     return triage.decide(state.text, state.intent, state.confidence, facts=state.facts)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The answer after "Dat heb ik al geprobeerd".
+
+    ``skipped`` is the desk that was skipped; None when the desk shown was already the last rung
+    (the same decision is shown again and the state does not change).
+    """
+
+    decision: Decision
+    state: TriageState
+    skipped: Route | None
+
+
+def escalate(triage: Triage, state: TriageState) -> Escalation | None:
+    """Climb one rung: mark the desk shown now as tried. None when there is no rung to climb."""
+    shown = decide(triage, state)
+    if shown.next_step is None or shown.category == "crisis":
+        return None
+    if len(shown.steps) == 1:
+        return Escalation(shown, state, None)
+    climbed = replace(state, facts=replace(state.facts, tried_routes=[*state.facts.tried_routes, shown.next_step]))
+    return Escalation(decide(triage, climbed), climbed, shown.steps[0].route)

@@ -40,6 +40,15 @@ FOLLOW_UP_BUTTONS = (
     {"title": "Ik wil met een mens praten", "payload": "/request_human"},
 )
 
+# Intros of the answer card after "Dat heb ik al geprobeerd".
+LAST_RUNG_TEXT = "Dit is de laatste stap die ik ken. Blijf het daar proberen en zeg wat u al gedaan heeft."
+
+
+def skipped_text(route: Route) -> str:
+    """Intro when a desk the citizen already tried is skipped."""
+    return f"Dan slaan we {route.name} over."
+
+
 CRISIS_TEXT = (
     "Is er nu gevaar voor iemands leven? Bel direct 112.\n"
     "Denkt u aan zelfdoding, of maakt u zich zorgen om iemand? Bel 113 of gratis 0800-0113. "
