@@ -124,16 +124,16 @@ def crisis_threshold_sweep(
     examples: Iterable[dict[str, Any]], parse: Callable[[str], dict[str, Any]],
     thresholds: Iterable[float] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
 ) -> list[dict[str, float]]:
-    """Recall and false alarms of "rules or crisis classifier score >= threshold" for each threshold."""
-    from bot.safety import default_detector
+    """Recall and false alarms of :func:`bot.safety.crisis_decision` (rules or classifier) per threshold."""
+    from bot.safety import crisis_decision
 
-    rows = [(example["crisis"], default_detector().match(example["text"]) is not None,
-             float(parse(example["text"]).get("crisis_score") or 0.0)) for example in examples]
-    positives = sum(1 for crisis, _, _ in rows if crisis) or 1
-    negatives = sum(1 for crisis, _, _ in rows if not crisis) or 1
+    rows = [(example["text"], bool(example["crisis"]), float(parse(example["text"]).get("crisis_score") or 0.0))
+            for example in examples]
+    positives = sum(1 for _, crisis, _ in rows if crisis) or 1
+    negatives = sum(1 for _, crisis, _ in rows if not crisis) or 1
     sweep = []
     for threshold in thresholds:
-        flagged = [(crisis, rule or score >= threshold) for crisis, rule, score in rows]
+        flagged = [(crisis, crisis_decision(text, score, threshold).is_crisis) for text, crisis, score in rows]
         sweep.append({
             "threshold": threshold,
             "recall": sum(1 for crisis, flag in flagged if crisis and flag) / positives,

@@ -62,7 +62,7 @@ class CrisisDetector:
         return self.now is None or not self.now.search(sentence)
 
     def _sentences_about_now(self, text: str) -> list[str]:
-        sentences = (" ".join(s.split()) for s in _SENTENCE_END.split(" ".join(text.lower().split(" "))))
+        sentences = (" ".join(s.split()) for s in _SENTENCE_END.split(text.lower()))
         return [s for s in sentences if s and not self._only_past(s)]
 
     def match(self, text: str) -> CrisisMatch | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +111,3 @@ class CrisisClassifier:
         if not plain:
             return 0.0
         return float(self.pipeline.predict_proba([plain])[0, 1])
-
-    def scores(self, texts: Sequence[str]) -> list[float]:
-        """:meth:`score` for many texts."""
-        return [self.score(text) for text in texts]
