@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,26 @@ import pytest
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, default_knowledge
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SHARED_DIR = PROJECT_DIR.parent / "shared"
+
+
+def _find_shared_dir() -> Path:
+    """The design card's shared material: $ZORGROUTE_SHARED_DIR, ../shared, or ../shared of a local origin.
+
+    The last case covers a clean clone of a local checkout made elsewhere (``git clone . /tmp/x``).
+    """
+    if os.environ.get("ZORGROUTE_SHARED_DIR"):
+        return Path(os.environ["ZORGROUTE_SHARED_DIR"])
+    beside = PROJECT_DIR.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(["git", "-C", str(PROJECT_DIR), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    if origin and Path(origin).is_dir():
+        return Path(origin).resolve().parent / "shared"
+    return beside
+
+
+SHARED_DIR = _find_shared_dir()
 
 
 @pytest.fixture(scope="session")
