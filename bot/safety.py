@@ -91,20 +91,31 @@ class CrisisVerdict:
 
 def crisis_decision(
     text: str, classifier_score: float | None, threshold: float, detector: CrisisDetector | None = None,
+    intent_says_crisis: bool = False, corroboration: float = 0.0,
 ) -> CrisisVerdict:
-    """Combine the rules and the crisis classifier: either one is enough (a missed crisis is worst).
+    """Combine the rules, the crisis classifier and the intent model (a missed crisis is worst).
+
+    The rules alone, or the classifier alone (score >= ``threshold``), are enough. The intent
+    model's own ``crisis`` guess counts only when the classifier leans the same way (score >=
+    ``corroboration``): on the crisis development sets every such guess without that support was
+    a false alarm (6 of 6), and in the handover it turned answers like "misschien, eerst even
+    nadenken" into crisis messages.
 
     Args:
         text: The citizen's message.
         classifier_score: The crisis classifier's score (0..1) or None when there is no classifier.
         threshold: The score from which the classifier alone makes the message a crisis.
         detector: The rule detector; the project's own by default.
+        intent_says_crisis: The intent model's best intent is ``crisis``.
+        corroboration: The classifier score the intent model's guess needs to count.
     """
     found = (detector or default_detector()).match(text)
     if found is not None:
         return CrisisVerdict("rules", found)
     if classifier_score is not None and classifier_score >= threshold:
         return CrisisVerdict("classifier")
+    if intent_says_crisis and (classifier_score is None or classifier_score >= corroboration):
+        return CrisisVerdict("intent_model")
     return CrisisVerdict(None)
 
 

@@ -145,13 +145,14 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
     (:class:`ZorgrouteCrisisScorer`) gives at least this score; the rules count regardless.
     """
 
-    def __init__(self, classifier_threshold: float) -> None:
+    def __init__(self, classifier_threshold: float, intent_corroboration: float = 0.0) -> None:
         self.classifier_threshold = classifier_threshold
+        self.intent_corroboration = intent_corroboration
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Default: only the rules decide (no classifier threshold reachable)."""
-        return {"classifier_threshold": 1.01}
+        """Default: only the rules decide (no classifier threshold reachable); the intent model's guess stands."""
+        return {"classifier_threshold": 1.01, "intent_corroboration": 0.0}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -165,7 +166,8 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
     ) -> ZorgrouteMessageGuard:
         """Create the component (the crisis patterns load once per process)."""
         default_detector()
-        return cls(float({**cls.get_default_config(), **config}["classifier_threshold"]))
+        merged = {**cls.get_default_config(), **config}
+        return cls(float(merged["classifier_threshold"]), float(merged["intent_corroboration"]))
 
     @staticmethod
     def _force(message: Message, name: str) -> None:
@@ -173,13 +175,26 @@ class ZorgrouteMessageGuard(GraphComponent, IntentClassifier):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT_RANKING_KEY, [_forced_intent(name), *ranking], add_to_output=True)
 
+    @staticmethod
+    def _demote_crisis(message: Message) -> None:
+        """An uncorroborated crisis guess of the intent model: the next intent takes its place."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
+        fallback = {"name": "nlu_fallback", "confidence": 1.0}
+        message.set(INTENT, dict(ranking[0]) if ranking else fallback, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking or [fallback], add_to_output=True)
+
     def process(self, messages: list[Message]) -> list[Message]:
         """Apply the crisis rules, then the input checks."""
         for message in messages:
             text = message.get(TEXT) or ""
-            if crisis_decision(text, message.get(CRISIS_SCORE), self.classifier_threshold).is_crisis:
+            intent_says_crisis = (message.get(INTENT) or {}).get("name") == CRISIS_INTENT
+            verdict = crisis_decision(text, message.get(CRISIS_SCORE), self.classifier_threshold,
+                                      intent_says_crisis=intent_says_crisis, corroboration=self.intent_corroboration)
+            if verdict.is_crisis:
                 self._force(message, CRISIS_INTENT)
                 continue
+            if intent_says_crisis:
+                self._demote_crisis(message)
             try:
                 check(text)
             except InvalidInputError as problem:

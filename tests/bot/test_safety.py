@@ -80,3 +80,13 @@ def test_rules_or_classifier_decide_a_crisis():
     assert by_model.is_crisis and by_model.reason == "classifier"
     assert not crisis_decision("ik zoek dagbesteding", 0.49, 0.5).is_crisis
     assert not crisis_decision("ik zoek dagbesteding", None, 0.5).is_crisis
+
+
+def test_the_intent_models_crisis_guess_needs_the_classifiers_support():
+    from bot.safety import crisis_decision
+
+    supported = crisis_decision("ik weet het echt niet meer", 0.55, 0.7, intent_says_crisis=True, corroboration=0.5)
+    assert supported.is_crisis and supported.reason == "intent_model"
+    alone = crisis_decision("misschien, eerst even nadenken", 0.33, 0.7, intent_says_crisis=True, corroboration=0.5)
+    assert not alone.is_crisis
+    assert crisis_decision("ik wil niet meer leven", 0.0, 0.7, intent_says_crisis=False, corroboration=0.5).is_crisis
