@@ -13,13 +13,17 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup spacy train run test lint typecheck validate pytest conversations evaluate clean
+.PHONY: help setup system-packages spacy train run test lint typecheck validate pytest conversations evaluate \
+	db tickets-drain clean
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
 
 setup: ## Create .venv (Python 3.10) and install pinned dependencies when needed
 	@bash scripts/setup_env.sh
+
+system-packages: ## Install the Debian packages the tests need (PostgreSQL server), when missing
+	@bash scripts/install_system_packages.sh
 
 spacy: setup ## Build and install the Dutch spaCy pipeline when the lexicon or its code changed
 	@bash scripts/when_changed.sh $(STAMPS)/spacy "knowledge bot/nlu/spacy_components.py bot/nlu/pipeline.py" \
@@ -32,7 +36,8 @@ train: spacy ## Train the Rasa model when data, corpus, config, domain or the NL
 run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)
 	@bash scripts/run.sh
 
-test: train lint validate conversations pytest ## Run every check (what CI runs)
+test: export ZORGROUTE_REQUIRE_POSTGRES := 1
+test: system-packages train lint validate conversations pytest ## Run every check (what CI runs)
 
 lint: setup ## ruff (style + docstrings) and mypy
 	@$(VENV)/bin/ruff check bot actions tests scripts
@@ -50,6 +55,12 @@ conversations: train ## Conversation tests with --fail-on-prediction-errors
 
 evaluate: train ## Held-out intent P/R/F1 and next_step accuracy
 	@$(PY) -m bot.evaluation
+
+db: setup ## Create or upgrade the ticket database (DATABASE_URL, default var/zorgroute.db)
+	@$(PY) -m bot tickets migrate
+
+tickets-drain: setup ## Write tickets queued in the outbox (while the database was down) to the database
+	@$(PY) -m bot tickets drain
 
 clean: ## Remove build output, trained models and caches (keeps .venv)
 	rm -rf build models/*.tar.gz results $(STAMPS) .pytest_cache .ruff_cache .mypy_cache

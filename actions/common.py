@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation import Question, TriageState, next_question
 from bot.knowledge import default_knowledge
-from bot.render import FOLLOW_UP_BUTTONS, decision_messages, decision_payload
+from bot.render import decision_messages, decision_payload, follow_up_buttons
 from bot.triage import Decision, Triage
 
 STATE_SLOT = "triage_state"
@@ -66,6 +66,6 @@ def show_decision(dispatcher: CollectingDispatcher, decision: Decision, intro: s
         dispatcher.utter_message(
             text=text,
             json_message=decision_payload(decision) if index == 0 else None,
-            buttons=list(FOLLOW_UP_BUTTONS) if last and decision.steps and decision.category != "crisis" else None,
+            buttons=follow_up_buttons(decision) if last and decision.steps and decision.category != "crisis" else None,
         )
     return [SlotSet(DECISION_SLOT, decision.to_dict())]

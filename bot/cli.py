@@ -1,4 +1,4 @@
-"""Command line for staff and scripts: ``python -m bot triage ...`` and ``python -m bot knowledge``.
+"""Command line for staff and scripts: ``python -m bot triage|knowledge|tickets ...``.
 
 User-facing messages are Dutch (staff of Het Juiste Loket use this); exit codes: 0 ok,
 1 the knowledge base or model is missing or invalid, 2 bad usage or a malformed input file.
@@ -19,6 +19,7 @@ from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import render_decision, render_staff
 from bot.safety import default_detector
 from bot.textinput import check
+from bot.tickets import cli as tickets_cli
 from bot.triage import Decision, Triage
 
 
@@ -127,6 +128,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
     triage.add_argument("--batch", type=Path, help='JSONL-bestand met één {"text": ...} per regel.')
     triage.add_argument("--staff", action="store_true", help="Uitgebreide weergave voor medewerkers.")
     sub.add_parser("knowledge", help="Controleer de kennisbank.")
+    tickets_cli.add_parser(sub)
     return parser
 
 
@@ -141,6 +143,8 @@ def main(
     try:
         if args.command == "triage":
             return _cmd_triage(args, parser_factory, out)
+        if args.command == "tickets":
+            return tickets_cli.run(args, out, sys.stderr)
         return _cmd_knowledge(out)
     except BatchFileError as exc:
         print(f"Fout: {exc}", file=sys.stderr)

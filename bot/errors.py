@@ -46,8 +46,8 @@ class NoMatchingRuleError(ZorgrouteError):
     """No rule matched a category; a valid knowledge base makes this impossible."""
 
 
-class InvalidInputError(ZorgrouteError):
-    """A message cannot be triaged; ``dutch_message`` tells the citizen why, in Dutch."""
+class DutchMessageError(ZorgrouteError):
+    """An error people get to see: ``problem`` is a short code, ``dutch_message`` the Dutch text for them."""
 
     def __init__(self, problem: str, dutch_message: str) -> None:
         self.problem = problem
@@ -55,5 +55,33 @@ class InvalidInputError(ZorgrouteError):
         super().__init__(problem)
 
 
+class InvalidInputError(DutchMessageError):
+    """A message cannot be triaged; ``dutch_message`` tells the citizen why, in Dutch."""
+
+
 class ModelNotFoundError(ZorgrouteError):
     """No trained Rasa model exists where one was expected."""
+
+
+class ConfigurationError(ZorgrouteError):
+    """A setting from the environment cannot be used; the message names the variable."""
+
+
+class TicketError(DutchMessageError):
+    """Base class of the handover/ticket errors; ``dutch_message`` is what staff or citizens read."""
+
+
+class TicketNotFoundError(TicketError):
+    """No ticket has the given reference."""
+
+
+class InvalidStatusChangeError(TicketError):
+    """A status change that the ticket workflow does not allow (or an unknown status)."""
+
+
+class InvalidContactError(TicketError):
+    """A phone number or e-mail address for the callback is not valid."""
+
+
+class StorageUnavailableError(TicketError):
+    """The ticket database cannot be reached (the handover then goes to the outbox)."""

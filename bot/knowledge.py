@@ -48,6 +48,8 @@ class Route:
     skip_when_failed: tuple[str, ...]
     handover: bool
     source: str
+    # What a citizen may expect after a warm handover to this desk (only for handover desks).
+    handover_promise: Deadline | None = None
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,18 @@ def _load_routes(directory: Path) -> dict[str, Route]:
             skip_when_failed=_str_tuple(data.get("skip_when_failed"), file, item, "skip_when_failed"),
             handover=bool(data.get("handover", False)),
             source=str(data.get("source") or ""),
+            handover_promise=_handover_promise(data.get("handover"), file, item),
         )
     return routes
+
+
+def _handover_promise(value: Any, file: str, item: str) -> Deadline | None:
+    if value in (None, False):
+        return None
+    if not isinstance(value, dict):
+        raise SchemaError(file, item, "field 'handover' must be a mapping with 'expected_contact' and 'source'")
+    text = _require(value, "expected_contact", file, f"{item} handover")
+    return Deadline(text, str(value.get("source") or ""))
 
 
 def _categories(value: Any, file: str, item: str) -> tuple[str, ...]:

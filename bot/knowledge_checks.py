@@ -106,6 +106,8 @@ def _check_routes(kb: KnowledgeBase) -> None:
         _check_source(kb, route.source, file, item)
         for n, deadline in enumerate(route.deadlines, start=1):
             _check_source(kb, deadline.source, file, f"{item} deadline {n}")
+        if route.handover_promise is not None:
+            _check_source(kb, route.handover_promise.source, file, f"{item} handover")
         for party in route.skip_when_failed:
             if party not in kb.lexicon.parties:
                 raise UnknownFactError(file, item, f"skip_when_failed names unknown party '{party}'")

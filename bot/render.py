@@ -40,6 +40,16 @@ FOLLOW_UP_BUTTONS = (
     {"title": "Ik wil met een mens praten", "payload": "/request_human"},
 )
 
+
+
+def follow_up_buttons(decision: Decision) -> list[dict[str, str]]:
+    """The follow-ups under an answer card; a handover desk gets "send my question" instead of "a person"."""
+    if decision.handover is None:
+        return [dict(button) for button in FOLLOW_UP_BUTTONS]
+    return [dict(FOLLOW_UP_BUTTONS[0]), dict(FOLLOW_UP_BUTTONS[1]),
+            {"title": f"Stuur mijn vraag door naar {decision.steps[0].route.name}", "payload": "/request_human"}]
+
+
 # Intros of the answer card after "Dat heb ik al geprobeerd".
 LAST_RUNG_TEXT = "Dit is de laatste stap die ik ken. Blijf het daar proberen en zeg wat u al gedaan heeft."
 

@@ -6,6 +6,9 @@ RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTION_SERVER_URL="http://127.0.0.1:${ACTIONS_PORT}/webhook"
 
+# Tickets queued in the outbox while the database was down are written now (and the schema created).
+.venv/bin/python -m bot tickets drain || true
+
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >/dev/null 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM

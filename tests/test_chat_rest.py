@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -39,10 +40,22 @@ def wait_for(url: str, process: subprocess.Popen, deadline: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def chat_url(tmp_path_factory) -> Iterator[str]:
-    logs = tmp_path_factory.mktemp("logs")
+def ticket_env(tmp_path_factory) -> dict[str, str]:
+    """Where the action server of these tests stores tickets (its own SQLite file and outbox)."""
+    data = tmp_path_factory.mktemp("tickets")
+    return {"DATABASE_URL": f"sqlite:///{data / 'tickets.db'}", "ZORGROUTE_OUTBOX_DIR": str(data / "outbox")}
+
+
+@pytest.fixture(scope="module")
+def server_logs(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="module")
+def chat_url(server_logs, ticket_env) -> Iterator[str]:
+    logs = server_logs
     actions_port, rasa_port = free_port(), free_port()
-    env = {**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+    env = {**os.environ, **ticket_env, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
            "TF_CPP_MIN_LOG_LEVEL": "3"}
     with (logs / "actions.log").open("w") as actions_log, (logs / "rasa.log").open("w") as rasa_log:
         actions = subprocess.Popen(
@@ -154,3 +167,72 @@ def test_bad_input_over_rest_gets_dutch_and_the_chat_keeps_working(chat_url, mes
 def test_hostile_text_does_not_break_the_chat(chat_url, message):
     replies = say(chat_url, "burger-hostile", message)
     assert replies and "<script>" not in texts(replies)
+
+
+def staff_cli(ticket_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VENV_BIN / "python"), "-m", "bot", "tickets", *args], cwd=PROJECT_DIR,
+                          env={**os.environ, **ticket_env}, capture_output=True, text=True, timeout=120)
+
+
+def reach_het_juiste_loket(url: str, sender: str) -> list[dict]:
+    say(url, sender, "Het zorgkantoor zoekt al een jaar en vindt niks voor mijn broer van 40, bel me op 0612345678")
+    replies = say(url, sender, "Nee, nog niet")
+    assert decision_of(replies)["handover"] == "juiste_loket"
+    return replies
+
+
+def test_handover_with_consent_ends_in_a_ticket_the_desk_can_see(chat_url, ticket_env):
+    card = reach_het_juiste_loket(chat_url, "burger-10")
+    assert card[-1]["buttons"][-1]["title"] == "Stuur mijn vraag door naar Het Juiste Loket"
+    offer = texts(say(chat_url, "burger-10", card[-1]["buttons"][-1]["payload"]))
+    assert "3 werkdagen" in offer and "Mag ik uw vraag doorsturen?" in offer
+    assert "contact met u opneemt" in texts(say(chat_url, "burger-10", "Ja, stuur maar door"))
+    assert "telefoonnummer" in texts(say(chat_url, "burger-10", "Telefoon"))
+    again = texts(say(chat_url, "burger-10", "0612"))
+    assert "10 cijfers" in again and "Bijvoorbeeld: 06 12345678" in again  # asked again, with an example
+    assert "noemen" in texts(say(chat_url, "burger-10", "06-87654321"))
+    assert "uit" in texts(say(chat_url, "burger-10", "Liever geen naam"))
+    assert "gesprek lezen" in texts(say(chat_url, "burger-10", "na 18 uur"))
+    done = say(chat_url, "burger-10", "Ja, dat mag")
+    reference = re.search(r"ZR-[0-9A-Z]{7}", texts(done)).group()
+    assert "doorgestuurd naar Het Juiste Loket" in texts(done)
+    listed = staff_cli(ticket_env, "list", "--target", "juiste_loket")
+    assert listed.returncode == 0 and reference in listed.stdout
+    shown = staff_cli(ticket_env, "show", reference).stdout
+    assert "telefoon: 06 87654321" in shown and "wanneer: na 18 uur" in shown
+    assert "burger: Het zorgkantoor zoekt al een jaar" in shown  # the transcript, with consent
+    assert "0612345678" not in shown and "[TELEFOON]" in shown  # a number in free text is redacted
+    # The same handover again (same conversation and decision) gives the same ticket.
+    say(chat_url, "burger-10", "/request_human")
+    say(chat_url, "burger-10", "ja")
+    say(chat_url, "burger-10", "burger@example.nl")
+    say(chat_url, "burger-10", "Liever geen naam")
+    say(chat_url, "burger-10", "Maakt niet uit")
+    repeated = texts(say(chat_url, "burger-10", "Nee, liever niet"))
+    assert "was al doorgestuurd" in repeated and reference in repeated
+    assert staff_cli(ticket_env, "list").stdout.count("ZR-") == len(re.findall("ZR-", listed.stdout))
+
+
+def test_no_personal_data_in_the_server_logs(chat_url, server_logs):
+    say(chat_url, "burger-13", "Ik wil met een mens praten, mijn nummer is 06-55512345 en bsn 111222333")
+    logs = "".join(path.read_text(errors="replace") for path in server_logs.glob("*.log"))
+    assert logs.strip()  # the servers did write logs
+    for personal in ("87654321", "55512345", "111222333", "burger@example.nl"):
+        assert personal not in logs
+
+
+def test_handover_without_a_clear_yes_sends_nothing(chat_url, ticket_env):
+    before = staff_cli(ticket_env, "list").stdout.count("ZR-")
+    reach_het_juiste_loket(chat_url, "burger-11")
+    say(chat_url, "burger-11", "Ik wil met een mens praten")
+    reply = texts(say(chat_url, "burger-11", "misschien, eerst even nadenken"))
+    assert "Ik stuur niets door" in reply and "030 789 78 78" in reply and "meldpunt@juisteloket.nl" in reply
+    assert staff_cli(ticket_env, "list").stdout.count("ZR-") == before
+
+
+def test_crisis_during_the_handover_comes_first(chat_url):
+    reach_het_juiste_loket(chat_url, "burger-12")
+    say(chat_url, "burger-12", "/request_human")
+    say(chat_url, "burger-12", "ja")
+    reply = texts(say(chat_url, "burger-12", "ik heb net al mijn pillen ingenomen"))
+    assert "113" in reply and "112" in reply and "telefoonnummer" not in reply

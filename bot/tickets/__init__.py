@@ -1,0 +1,1 @@
+"""Handover tickets: storage (SQLAlchemy + Alembic), outbox, notification and the staff CLI."""
