@@ -36,7 +36,7 @@ train: spacy ## Train the Rasa model when data, corpus, config, domain or the NL
 run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)
 	@bash scripts/run.sh
 
-test: export ZORGROUTE_REQUIRE_POSTGRES := 1
+test: export ZORGROUTE_REQUIRE_SYSTEM_PACKAGES := 1
 test: system-packages train lint validate conversations pytest ## Run every check (what CI runs)
 
 lint: setup ## ruff (style + docstrings) and mypy
@@ -46,7 +46,7 @@ lint: setup ## ruff (style + docstrings) and mypy
 validate: setup ## rasa data validate
 	@$(RASA) data validate --data data --domain domain.yml --config config.yml
 
-pytest: train ## The pytest suite (knowledge base, rules, NLU, CLI, actions, REST chat)
+pytest: train ## The pytest suite (knowledge base, rules, NLU, CLI, actions, tickets, REST chat, browser)
 	@$(PY) -m pytest
 
 conversations: train ## Conversation tests with --fail-on-prediction-errors

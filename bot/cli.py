@@ -18,6 +18,7 @@ from bot.errors import InvalidInputError, ModelNotFoundError, ZorgrouteError
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.render import render_decision, render_staff
 from bot.safety import default_detector
+from bot.staff import cli as staff_cli
 from bot.textinput import check
 from bot.tickets import cli as tickets_cli
 from bot.triage import Decision, Triage
@@ -129,6 +130,10 @@ def build_arg_parser() -> argparse.ArgumentParser:
     triage.add_argument("--staff", action="store_true", help="Uitgebreide weergave voor medewerkers.")
     sub.add_parser("knowledge", help="Controleer de kennisbank.")
     tickets_cli.add_parser(sub)
+    staff_cli.add_parser(sub)
+    web = sub.add_parser("web", help="Start de informatiepagina met chat en de console voor medewerkers.")
+    web.add_argument("--host", default="127.0.0.1", help="Adres (standaard alleen deze computer).")
+    web.add_argument("--port", type=int, default=None, help="Poort (standaard ZORGROUTE_WEB_PORT, 8080).")
     return parser
 
 
@@ -145,6 +150,13 @@ def main(
             return _cmd_triage(args, parser_factory, out)
         if args.command == "tickets":
             return tickets_cli.run(args, out, sys.stderr)
+        if args.command == "staff":
+            return staff_cli.run(args, out, sys.stderr)
+        if args.command == "web":
+            from bot.web.app import serve
+
+            serve(args.host, args.port)
+            return 0
         return _cmd_knowledge(out)
     except BatchFileError as exc:
         print(f"Fout: {exc}", file=sys.stderr)

@@ -70,6 +70,11 @@ class Settings:
     outbox_dir: Path
     retention_days: int
     smtp: SmtpSettings
+    web_port: int = 8080
+    # Where browsers reach the Rasa REST channel (the chat widget posts there).
+    public_rasa_url: str = "http://127.0.0.1:5005"
+    # Send the console's session cookie only over HTTPS (set true behind TLS).
+    cookie_secure: bool = False
 
     @classmethod
     def from_env(cls, env_file: Path | None = PROJECT_DIR / ".env",
@@ -103,4 +108,8 @@ class Settings:
                 sender=env.get("ZORGROUTE_NOTIFY_FROM") or "zorgroute@localhost",
                 recipient=env.get("ZORGROUTE_NOTIFY_TO", "").strip(),
             ),
+            web_port=_int(env, "ZORGROUTE_WEB_PORT", 8080, minimum=1),
+            public_rasa_url=(env.get("ZORGROUTE_PUBLIC_RASA_URL") or
+                             f"http://127.0.0.1:{env.get('RASA_PORT') or 5005}").rstrip("/"),
+            cookie_secure=_bool(env, "ZORGROUTE_COOKIE_SECURE", False),
         )

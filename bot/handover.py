@@ -124,9 +124,13 @@ def situation_summary(kb: KnowledgeBase, decision: Mapping[str, Any], target: st
 
 
 def transcript_from_turns(turns: Iterable[tuple[str, str]], today: date | None = None) -> list[dict[str, str]]:
-    """The conversation as ``[{"from": "burger"|"zorgroute", "text": ...}]``, redacted and capped."""
-    kept = [(speaker, text) for speaker, text in turns if text and text.strip()]
-    return [{"from": speaker, "text": redact(text.strip(), today)} for speaker, text in kept[-MAX_TRANSCRIPT_TURNS:]]
+    """The conversation as ``[{"from": "burger"|"zorgroute", "text": ...}]``, capped.
+
+    What the citizen typed is redacted; the assistant's own texts (desk numbers) are kept as they are.
+    """
+    kept = [(speaker, text.strip()) for speaker, text in turns if text and text.strip()]
+    return [{"from": speaker, "text": redact(text, today) if speaker == "burger" else text}
+            for speaker, text in kept[-MAX_TRANSCRIPT_TURNS:]]
 
 
 @dataclass(frozen=True)

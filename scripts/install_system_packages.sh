@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the tests need beyond Python: the PostgreSQL server (the repository tests start
-# their own private cluster on loopback with its binaries). Installs only what is missing.
+# their own private cluster on loopback with its binaries) and Chromium (the browser tests drive it
+# with Playwright; no browser is downloaded). Installs only what is missing.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "==> System packages present"

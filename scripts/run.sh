@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+WEB_PORT="${ZORGROUTE_WEB_PORT:-8080}"
+export ZORGROUTE_PUBLIC_RASA_URL="${ZORGROUTE_PUBLIC_RASA_URL:-http://127.0.0.1:${RASA_PORT}}"
 export ACTION_SERVER_URL="http://127.0.0.1:${ACTIONS_PORT}/webhook"
 
 # Tickets queued in the outbox while the database was down are written now (and the schema created).
@@ -11,11 +13,17 @@ export ACTION_SERVER_URL="http://127.0.0.1:${ACTIONS_PORT}/webhook"
 
 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >/dev/null 2>&1 &
 actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null || true' EXIT INT TERM
+.venv/bin/python -m bot web --port "$WEB_PORT" >/dev/null 2>&1 &
+web_pid=$!
+trap 'kill $actions_pid $web_pid 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
-Zorgroute starts on http://127.0.0.1:${RASA_PORT} (the model takes ~20 s to load).
+Zorgroute starts (the model takes ~20 s to load):
+  information page with the chat:  http://127.0.0.1:${WEB_PORT}/
+  staff console:                   http://127.0.0.1:${WEB_PORT}/console
+                                   (make an account first: .venv/bin/python -m bot staff add NAME)
+  Rasa REST channel:               http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
 Talk to it over the REST channel, for example:
   curl -s -XPOST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook \\
        -H 'Content-Type: application/json' \\
@@ -25,4 +33,4 @@ Stop with Ctrl-C.
 
 MSG
 .venv/bin/rasa run --model models/zorgroute.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
-  --interface 127.0.0.1 --port "$RASA_PORT" --cors "*"
+  --interface 127.0.0.1 --port "$RASA_PORT" --cors "http://127.0.0.1:${WEB_PORT}" "http://localhost:${WEB_PORT}"

@@ -7,10 +7,15 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeBase, default_knowledge
+
+if TYPE_CHECKING:
+    from bot.tickets.db import Database
+    from tests.postgres import PostgresServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,6 +38,33 @@ def _find_shared_dir() -> Path:
 
 
 SHARED_DIR = _find_shared_dir()
+
+
+# Every database test runs against SQLite and against a real PostgreSQL server, each with its own database.
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    from tests.postgres import PostgresServer
+
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tickets.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.url(server.create_database())
+
+
+@pytest.fixture()
+def database(database_url: str) -> Iterator[Database]:
+    from bot.tickets.db import open_database
+
+    opened = open_database(database_url)
+    yield opened
+    opened.dispose()
 
 
 @pytest.fixture(scope="session")

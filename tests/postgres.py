@@ -1,7 +1,7 @@
 """A private PostgreSQL server for tests: initdb in a temporary folder, started on loopback.
 
 The Debian packages (``postgresql``) provide the binaries; ``.ci/run`` installs them. Without them
-the PostgreSQL tests are skipped on a developer machine, and fail when ZORGROUTE_REQUIRE_POSTGRES=1
+the PostgreSQL tests are skipped on a developer machine, and fail when ZORGROUTE_REQUIRE_SYSTEM_PACKAGES=1
 (as in CI), so CI can never pass without having run them.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-REQUIRE_ENV = "ZORGROUTE_REQUIRE_POSTGRES"
+REQUIRE_ENV = "ZORGROUTE_REQUIRE_SYSTEM_PACKAGES"
 
 
 def postgres_bin() -> Path | None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,28 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_DIR
+from tests.servers import free_port, wait_for
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
 VENV_BIN = Path(PROJECT_DIR / ".venv" / "bin")
 STARTUP_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {STARTUP_SECONDS} s")
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +47,8 @@ def chat_url(server_logs, ticket_env) -> Iterator[str]:
              "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
             cwd=PROJECT_DIR, env=env, stdout=rasa_log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        wait_for(f"http://127.0.0.1:{actions_port}/health", actions, deadline)
-        wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, deadline)
+        wait_for(f"http://127.0.0.1:{actions_port}/health", actions, STARTUP_SECONDS)
+        wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, STARTUP_SECONDS)
         yield f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
     finally:
         for process in (rasa, actions):

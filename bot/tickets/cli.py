@@ -108,15 +108,15 @@ def _show(ticket: Ticket, out: TextIO) -> None:
     out.write("\n".join(lines) + "\n")
 
 
-def _export(tickets: list[Ticket], fmt: str, out: TextIO) -> None:
+def export_tickets(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
+    """Write tickets (as :func:`ticket_to_dict` gives them) as JSON or CSV."""
     if fmt == "json":
-        json.dump([ticket_to_dict(t) for t in tickets], out, ensure_ascii=False, indent=2)
+        json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for ticket in tickets:
-        data = ticket_to_dict(ticket)
+    for data in rows:
         row = {column: data.get(column) for column in CSV_COLUMNS}
         row.update({"ladder": " > ".join(data["ladder"]), "contact_method": data["contact"]["method"],
                     "contact_value": data["contact"]["value"], "contact_name": data["contact"]["name"],
@@ -157,8 +157,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
                 out.write(f"Ticket {ticket.reference} heeft nu status {ticket.status}.\n")
             elif command == "export":
                 until = args.until + timedelta(days=1) if args.until else None
-                _export(list_tickets(session, target=args.target, status=args.status, since=args.since, until=until),
-                        args.format, out)
+                found = list_tickets(session, target=args.target, status=args.status, since=args.since, until=until)
+                export_tickets([ticket_to_dict(t) for t in found], args.format, out)
             elif command == "purge":
                 days = args.days if args.days is not None else settings.retention_days
                 if days < 1:

@@ -70,8 +70,9 @@ def test_same_conversation_and_decision_give_the_same_key_and_reference(kb):
 
 
 def test_transcript_is_redacted_and_capped():
-    turns = [("burger", "bel 0612345678"), ("zorgroute", "Dank u."), ("burger", "  ")] + [("burger", "x")] * 100
+    turns = [("burger", "bel 0612345678"), ("zorgroute", "Bel 030 789 78 78."), ("burger", "  ")] + \
+        [("burger", "x")] * 100
     transcript = transcript_from_turns(turns)
     assert len(transcript) == 60
     assert transcript_from_turns(turns[:2]) == [{"from": "burger", "text": "bel [TELEFOON]"},
-                                                {"from": "zorgroute", "text": "Dank u."}]
+                                                {"from": "zorgroute", "text": "Bel 030 789 78 78."}]

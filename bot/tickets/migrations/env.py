@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import bot.staff.models  # noqa: F401 - registers the staff tables on the shared metadata
 from bot.tickets.models import Base
 
 

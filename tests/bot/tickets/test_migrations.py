@@ -8,6 +8,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import bot.staff.models  # noqa: F401 - the staff tables belong to the same schema
 from bot.tickets.db import MIGRATIONS_DIR, create_db_engine, migrate
 from bot.tickets.models import Base
 

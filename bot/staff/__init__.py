@@ -1,0 +1,1 @@
+"""Staff accounts and login sessions for the console (stored next to the tickets)."""
