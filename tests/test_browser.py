@@ -48,7 +48,7 @@ def stack(tmp_path_factory) -> Iterator[dict[str, str]]:
         wait_for(f"{web}/health", site, 60)
         wait_for(f"http://127.0.0.1:{actions_port}/health", actions, 180)
         wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, 180)
-        yield {"web": web, **env}
+        yield {"web": web, "actions": actions, **env}
     finally:
         stop(site, rasa, actions)
 
@@ -149,7 +149,7 @@ def test_small_screens_and_zoom_keep_everything_visible(browser, stack):
         context.close()
 
 
-def test_widget_says_so_when_the_assistant_is_down(page, stack):
+def test_widget_says_so_when_rasa_cannot_be_reached(page, stack):
     page.route("**/webhooks/rest/webhook", lambda route: route.abort())
     page.goto(stack["web"] + "/")
     page.locator("#zr-launcher").click()
@@ -204,9 +204,14 @@ def test_handover_then_console_login_status_change_and_audit_trail(page, stack):
     screenshot(page, "console-ticket")
     assert axe_violations(page) == []
     page.goto(stack["web"] + "/console")
-    assert ref in page.inner_text(".queue")
+    page.select_option("#status", "in_behandeling")
+    page.click("text=Filter")
+    page.wait_for_url(re.compile(r".*status=in_behandeling.*"))
     screenshot(page, "console-queue")
     assert axe_violations(page) == []
+    page.click(f"a:text-is('{ref}')")  # find the ticket in the queue and open it
+    page.wait_for_url(re.compile(rf".*/console/tickets/{ref}$"))
+    assert "Teruggebeld, afspraak gemaakt" in page.inner_text(".audit")
 
     # The lookup aid: the same triage core as the chat, with the rule and its source.
     page.goto(stack["web"] + "/console/lookup")
@@ -225,3 +230,16 @@ def test_console_pages_redirect_to_login_and_the_login_page_is_accessible(page, 
         assert "/console/login" in page.url
     screenshot(page, "console-login")
     assert axe_violations(page) == []
+
+
+def test_widget_says_so_when_the_action_server_is_down(page, stack):
+    """Runs last in this module: it stops the stack's action server for real."""
+    stop(stack["actions"])
+    page.goto(stack["web"] + "/")
+    page.locator("#zr-launcher").click()
+    page.locator("#zr-input").fill(HELP_REQUEST)
+    page.keyboard.press("Enter")
+    offline = page.locator(".zr-offline")
+    offline.wait_for(timeout=60_000)
+    assert "030 789 78 78" in offline.inner_text()
+    screenshot(page, "chat-assistant-down")

@@ -389,7 +389,8 @@
     }
   }
 
-  // Network error, timeout, non-2xx status or a reply that is not a list: show the offline message.
+  // Network error, timeout, non-2xx status, a reply that is not a list or an empty one: show the
+  // offline message.
   async function post(message) {
     setBusy(true);
     const controller = new AbortController();
@@ -405,6 +406,8 @@
       if (!reply.ok) throw new Error("HTTP " + reply.status);
       const data = await reply.json();
       if (!Array.isArray(data)) throw new Error("Unexpected reply");
+      // Zorgroute answers every message; an empty reply means part of it (the action server) is down.
+      if (data.length === 0) throw new Error("No answer");
       entries = toEntries(data);
     } catch (error) {
       entries = [{ from: "bot", text: OFFLINE_TEXT, offline: true }];
