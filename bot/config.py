@@ -65,7 +65,6 @@ class Settings:
     models_dir: Path
     model_path: Path | None
     knowledge_dir: Path
-    data_dir: Path
     database_url: str
     outbox_dir: Path
     retention_days: int
@@ -84,18 +83,15 @@ class Settings:
         Raises:
             ConfigurationError: a value cannot be used (names the variable).
         """
-        if environ is None:
-            if env_file is not None and env_file.is_file():
-                load_dotenv(env_file, override=False)
-            environ = os.environ
-        env = environ
+        if environ is None and env_file is not None and env_file.is_file():
+            load_dotenv(env_file, override=False)
+        env = os.environ if environ is None else environ
         model = env.get("ZORGROUTE_MODEL")
         data_dir = Path(env.get("ZORGROUTE_DATA_DIR") or PROJECT_DIR / "var")
         return cls(
             models_dir=Path(env.get("ZORGROUTE_MODELS_DIR") or PROJECT_DIR / "models"),
             model_path=Path(model) if model else None,
             knowledge_dir=Path(env.get("ZORGROUTE_KNOWLEDGE_DIR") or PROJECT_DIR / "knowledge"),
-            data_dir=data_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'zorgroute.db'}",
             outbox_dir=Path(env.get("ZORGROUTE_OUTBOX_DIR") or data_dir / "outbox"),
             retention_days=_int(env, "ZORGROUTE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1),

@@ -81,7 +81,3 @@ class InvalidStatusChangeError(TicketError):
 
 class InvalidContactError(TicketError):
     """A phone number or e-mail address for the callback is not valid."""
-
-
-class StorageUnavailableError(TicketError):
-    """The ticket database cannot be reached (the handover then goes to the outbox)."""

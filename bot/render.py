@@ -40,8 +40,6 @@ FOLLOW_UP_BUTTONS = (
     {"title": "Ik wil met een mens praten", "payload": "/request_human"},
 )
 
-
-
 def follow_up_buttons(decision: Decision) -> list[dict[str, str]]:
     """The follow-ups under an answer card; a handover desk gets "send my question" instead of "a person"."""
     if decision.handover is None:

@@ -78,14 +78,14 @@ class CrisisDetector:
 
 @dataclass(frozen=True)
 class CrisisVerdict:
-    """Whether a message is a crisis, and what said so (``rules``, ``classifier`` or ``None``)."""
+    """Whether a message is a crisis, and what said so (``rules``, ``classifier``, ``intent_model`` or None)."""
 
     reason: str | None
     match: CrisisMatch | None = None
 
     @property
     def is_crisis(self) -> bool:
-        """True when the rules or the classifier flagged the message."""
+        """True when any detector flagged the message."""
         return self.reason is not None
 
 

@@ -125,10 +125,7 @@ class ZorgrouteCrisisScorer(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Score each message."""
         for message in messages:
-            text = message.get(TEXT) or ""
-            score = 0.0
-            if self.classifier is not None and text.strip():
-                score = self.classifier.score(text)
+            score = self.classifier.score(message.get(TEXT) or "") if self.classifier is not None else 0.0
             message.set(CRISIS_SCORE, score, add_to_output=True)
         return messages
 

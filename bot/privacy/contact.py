@@ -51,7 +51,7 @@ def normalise_phone(text: str) -> str:
         )
     if digits.startswith("06"):
         return f"06 {digits[2:]}"
-    area = 3 if digits[1] in "1234579" and digits[:3] in _THREE_DIGIT_AREAS else 4
+    area = 3 if digits[:3] in _THREE_DIGIT_AREAS else 4
     return f"{digits[:area]} {digits[area:]}"
 
 

@@ -11,7 +11,6 @@ model offline, so the chat asks people not to type names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -40,7 +39,6 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "iban": re.compile(
         r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])"
     ),
-    "email": re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "phone": re.compile(
         r"(?<![\w+])(?:(?:\+|00)\d{2}[ \-]?(?:\(0\)[ \-]?)?\d(?:[ \-.]?\d){7,10}"
         r"|\(0\d{1,3}\)[ \-]?\d(?:[ \-.]?\d){5,7}"
@@ -101,6 +99,12 @@ def _full_year(year: int) -> int:
     return 1900 + year if year > 30 else 2000 + year
 
 
+def _date_parts(kind: str, match: re.Match[str]) -> tuple[int, int, int]:
+    """Day, month and (four-digit) year of a ``numeric_date`` (d-m-y) or ``iso_date`` (y-m-d) match."""
+    first, second, third = (int(group) for group in match.groups())
+    return (third, second, first) if kind == "iso_date" else (first, second, _full_year(third))
+
+
 def _is_real_date(day: int, month: int, year: int) -> bool:
     try:
         date(year, month, day)
@@ -134,10 +138,6 @@ def _nlp() -> Any:
     return nlp, matcher
 
 
-def _today() -> date:
-    return date.today()
-
-
 def find_personal_data(text: str, today: date | None = None) -> list[Finding]:
     """Every piece of personal data in ``text``, as non-overlapping spans in text order."""
     if not text:
@@ -146,7 +146,7 @@ def find_personal_data(text: str, today: date | None = None) -> list[Finding]:
 
     nlp, matcher = _nlp()
     doc = nlp(text)
-    today = today or _today()
+    today = today or date.today()
     spans = []
 
     def add(kind: str, start: int, end: int) -> None:
@@ -167,7 +167,7 @@ def find_personal_data(text: str, today: date | None = None) -> list[Finding]:
                 add("birthdate", span.start_char, span.end_char)
         else:
             add(kind, span.start_char, span.end_char)
-    for kind in ("iban", "email", "phone", "address"):
+    for kind in ("iban", "phone", "address"):
         for match in _PATTERNS[kind].finditer(text):
             if kind == "iban" and not iban_is_valid(match.group()):
                 continue
@@ -176,14 +176,11 @@ def find_personal_data(text: str, today: date | None = None) -> list[Finding]:
         labelled = _BSN_WORDS.search(text[max(0, match.start() - 30):match.start()]) is not None
         if bsn_is_valid(match.group()) or labelled:
             add("bsn", match.start(), match.end())
-    for match in _PATTERNS["numeric_date"].finditer(text):
-        day, month, year = int(match.group(1)), int(match.group(2)), _full_year(int(match.group(3)))
-        if _is_real_date(day, month, year) and _looks_like_birthdate(text, match.start(), year, today):
-            add("birthdate", match.start(), match.end())
-    for match in _PATTERNS["iso_date"].finditer(text):
-        year, month, day = (int(g) for g in match.groups())
-        if _is_real_date(day, month, year) and _looks_like_birthdate(text, match.start(), year, today):
-            add("birthdate", match.start(), match.end())
+    for kind in ("numeric_date", "iso_date"):
+        for match in _PATTERNS[kind].finditer(text):
+            day, month, year = _date_parts(kind, match)
+            if _is_real_date(day, month, year) and _looks_like_birthdate(text, match.start(), year, today):
+                add("birthdate", match.start(), match.end())
     # Longest span wins where findings overlap (an IBAN contains digit runs, a phone number a BSN-like run).
     kept = filter_spans(spans)
     return [Finding(span.label_, span.start_char, span.end_char) for span in sorted(kept, key=lambda s: s.start)]
@@ -209,7 +206,3 @@ def redact(text: str, today: date | None = None) -> str:
     parts.append(text[position:])
     return "".join(parts)
 
-
-def redact_all(texts: Iterable[str], today: date | None = None) -> list[str]:
-    """:func:`redact` for several texts."""
-    return [redact(text, today) for text in texts]

@@ -9,12 +9,12 @@ import argparse
 import csv
 import json
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from datetime import time as day_time
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import TicketError
@@ -131,11 +131,10 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO,
-        service_factory: Callable[[Settings], TicketService] = TicketService.from_settings) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run one ``tickets`` subcommand."""
     settings = Settings.from_env()
-    service = service_factory(settings)
+    service = TicketService.from_settings(settings)
     command = args.tickets_command
     try:
         if command == "drain":
@@ -147,8 +146,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         with database.unit_of_work() as session:
             now = utc_now()
             if command == "list":
-                until = args.until + timedelta(days=1) if args.until else None
-                found = list_tickets(session, target=args.target, status=args.status, since=args.since, until=until)
+                found = _filtered(session, args)
                 out.write("".join(_line(t) + "\n" for t in found) or "Geen tickets gevonden.\n")
             elif command == "show":
                 _show(get_ticket(session, args.reference), out)
@@ -156,9 +154,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
                 ticket = change_status(session, args.reference, args.new_status, actor=args.by, note=args.note, now=now)
                 out.write(f"Ticket {ticket.reference} heeft nu status {ticket.status}.\n")
             elif command == "export":
-                until = args.until + timedelta(days=1) if args.until else None
-                found = list_tickets(session, target=args.target, status=args.status, since=args.since, until=until)
-                export_tickets([ticket_to_dict(t) for t in found], args.format, out)
+                export_tickets([ticket_to_dict(t) for t in _filtered(session, args)], args.format, out)
             elif command == "purge":
                 days = args.days if args.days is not None else settings.retention_days
                 if days < 1:
@@ -178,6 +174,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         return 1
     finally:
         service.close()
+
+
+def _filtered(session: Session, args: argparse.Namespace) -> list[Ticket]:
+    """The tickets the ``list``/``export`` filters select (``--until`` includes that whole day)."""
+    until = args.until + timedelta(days=1) if args.until else None
+    return list_tickets(session, target=args.target, status=args.status, since=args.since, until=until)
 
 
 def _drain(service: TicketService, watch: float | None, out: TextIO) -> int:

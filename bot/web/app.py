@@ -9,32 +9,30 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.cli import default_parser_factory
 from bot.config import Settings
 from bot.tickets.service import TicketService
 
 WEB_DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class WebContext:
     """What the handlers share: settings, templates, the ticket database and the triage core."""
 
-    def __init__(self, settings: Settings, parser_factory: Callable[[], Any] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tickets = TicketService.from_settings(settings)
         self.templates = Environment(loader=FileSystemLoader(str(WEB_DIR / "templates")),
                                      autoescape=select_autoescape(["html"]))
-        self._parser_factory = parser_factory
         self._parser: Any = None
         self._parser_lock = asyncio.Lock()
 
@@ -46,8 +44,7 @@ class WebContext:
         """The NLU model, loaded once per process in a worker thread."""
         async with self._parser_lock:
             if self._parser is None:
-                factory = self._parser_factory or _default_parser
-                self._parser = await asyncio.to_thread(factory)
+                self._parser = await asyncio.to_thread(default_parser_factory)
             return self._parser
 
 
@@ -57,17 +54,6 @@ async def _load_quietly(context: WebContext) -> None:
         await context.parser()
     except Exception as error:
         log.warning("NLU model not loaded at start-up: %s", type(error).__name__)
-
-
-def _default_parser() -> Any:
-    from bot.cli import default_parser_factory
-
-    return default_parser_factory()
-
-
-async def in_thread(function: Callable[..., T], *args: Any) -> T:
-    """Run blocking work (database, model) without stopping the event loop."""
-    return await asyncio.to_thread(function, *args)
 
 
 def _origin(url: str) -> str:
@@ -91,7 +77,7 @@ def security_headers(settings: Settings) -> dict[str, str]:
 _APP_NUMBERS = itertools.count(1)  # Sanic wants a unique name per application in a process
 
 
-def create_app(settings: Settings | None = None, parser_factory: Callable[[], Any] | None = None) -> Sanic:
+def create_app(settings: Settings | None = None) -> Sanic:
     """The web application (one per process; several only in tests)."""
     from bot.web import console
 
@@ -99,7 +85,7 @@ def create_app(settings: Settings | None = None, parser_factory: Callable[[], An
     app = Sanic(f"zorgroute_web_{next(_APP_NUMBERS)}")
     app.config.FORWARDED_SECRET = None
     app.config.KEEP_ALIVE_TIMEOUT = 5
-    context = WebContext(settings, parser_factory)
+    context = WebContext(settings)
     app.ctx.web = context
     headers = security_headers(settings)
 

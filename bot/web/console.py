@@ -6,6 +6,7 @@ form carries a CSRF token checked on the server.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import io
 import secrets
@@ -25,7 +26,7 @@ from bot.tickets.models import STATUSES, TRANSITIONS
 from bot.tickets.repository import change_status, get_ticket, list_tickets, ticket_to_dict
 from bot.tickets.service import utc_now
 from bot.triage import Triage
-from bot.web.app import WebContext, in_thread
+from bot.web.app import WebContext
 from bot.web.charts import weekly_counts
 
 SESSION_COOKIE = "zr_session"
@@ -84,7 +85,7 @@ def register(app: Sanic, context: WebContext) -> None:
             with context.tickets.database().unit_of_work() as session:
                 return current_login(session, token, utc_now())
 
-        return await in_thread(look)
+        return await asyncio.to_thread(look)
 
     def to_login(request: Request) -> response.HTTPResponse:
         return response.redirect(f"/console/login?next={quote(request.path)}")
@@ -112,7 +113,7 @@ def register(app: Sanic, context: WebContext) -> None:
                 user = authenticate(session, form.get("username") or "", form.get("password") or "", utc_now())
                 return user if isinstance(user, LoginError) else start_session(session, user, utc_now())[0]
 
-        token = await in_thread(check)
+        token = await asyncio.to_thread(check)
         if isinstance(token, LoginError):
             return context.render("login.html", status=401, csrf=request.cookies.get(LOGIN_CSRF_COOKIE),
                                   next=target, error=token.dutch_message)
@@ -132,7 +133,7 @@ def register(app: Sanic, context: WebContext) -> None:
             with context.tickets.database().unit_of_work() as session:
                 end_session(session, token)
 
-        await in_thread(finish)
+        await asyncio.to_thread(finish)
         reply = response.redirect("/console/login")
         _cookie(reply, SESSION_COOKIE, "", secure, max_age=0)
         return reply
@@ -144,9 +145,9 @@ def register(app: Sanic, context: WebContext) -> None:
             return to_login(request)
         filters = _filters(request)
         now = utc_now()
-        rows = await in_thread(_query, context, filters, now)
+        rows = await asyncio.to_thread(_query, context, filters, now)
         unfiltered = dict.fromkeys(filters)
-        everything = rows if not any(filters.values()) else await in_thread(_query, context, unfiltered, now)
+        everything = rows if not any(filters.values()) else await asyncio.to_thread(_query, context, unfiltered, now)
         export_query = urlencode({key: value for key, value in filters.items() if value})
         return page("queue.html", login, rows=rows, filters=filters, targets=TARGETS, statuses=STATUSES,
                     categories=CATEGORIES, ages=AGES, export_query=export_query, chart=weekly_counts(everything, now))
@@ -156,7 +157,7 @@ def register(app: Sanic, context: WebContext) -> None:
         login = await login_of(request)
         if login is None:
             return to_login(request)
-        rows = await in_thread(_query, context, _filters(request), utc_now())
+        rows = await asyncio.to_thread(_query, context, _filters(request), utc_now())
         buffer = io.StringIO()
         export_tickets(rows, "csv", buffer)
         return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8",
@@ -173,7 +174,7 @@ def register(app: Sanic, context: WebContext) -> None:
                 return ticket_to_dict(get_ticket(session, reference))
 
         try:
-            ticket = await in_thread(load)
+            ticket = await asyncio.to_thread(load)
         except TicketError as problem:
             return page("message.html", login, status=404, title="Ticket niet gevonden", text=problem.dutch_message)
         return page("ticket.html", login, ticket=ticket, next_statuses=sorted(TRANSITIONS[ticket["status"]]),
@@ -196,7 +197,7 @@ def register(app: Sanic, context: WebContext) -> None:
                 return str(ticket.reference)
 
         try:
-            canonical = await in_thread(apply)
+            canonical = await asyncio.to_thread(apply)
         except TicketError as problem:
             problem_query = urlencode({"fout": problem.dutch_message})
             return response.redirect(f"/console/tickets/{quote(reference)}?{problem_query}")
@@ -220,7 +221,7 @@ def register(app: Sanic, context: WebContext) -> None:
             return page("lookup.html", login, status=503, text=text, decision=None,
                         problem="Het taalmodel is niet beschikbaar. Start de assistent met `make run` of train het "
                                 "model met `make train`.")
-        result = await in_thread(triage_one, Triage(default_knowledge()), parser, text)
+        result = await asyncio.to_thread(triage_one, Triage(default_knowledge()), parser, text)
         if isinstance(result, InvalidInputError):
             return page("lookup.html", login, text=text, decision=None, problem=result.dutch_message)
         return page("lookup.html", login, text=text, decision=result, problem=None,
