@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -16,28 +15,35 @@ from bot.config import Settings
 from bot.conversation import decide
 from bot.errors import InvalidContactError
 from bot.handover import (
+    CHOOSE_METHOD_TEXT,
+    DEFAULT_CONTACT_TIME,
     Contact,
+    ask_contact_value_text,
     build_draft,
-    expected_contact_text,
+    can_hand_over,
+    contact_method_answer,
+    contact_value,
+    declined_text,
     handover_target,
     is_clear_yes,
+    no_help_request_text,
     offer_text,
+    receipt_text,
     transcript_from_turns,
+    wants_no_name,
+    withdraws,
 )
-from bot.privacy.contact import EMAIL_EXAMPLE, PHONE_EXAMPLE, normalise_email, normalise_name, normalise_phone
-from bot.render import CRISIS_TEXT, contact_lines
-from bot.tickets.service import EXISTING, QUEUED, TicketService
+from bot.privacy.contact import normalise_name
+from bot.render import CRISIS_TEXT
+from bot.tickets.service import TicketService
 
 TARGET_SLOT = "handover_target"
 REFERENCE_SLOT = "handover_reference"
 FORM_SLOTS = ("handover_consent", "contact_method", "contact_value", "contact_name", "contact_time",
               "transcript_consent")
-NO_NAME = "-"
+NO_NAME = "-"  # slot value for "no name given" (a slot that is None counts as not answered)
 CONSENT_BUTTONS = [{"title": "Ja, stuur mijn vraag door", "payload": "/affirm"},
                    {"title": "Nee, liever niet", "payload": "/deny"}]
-_WITHDRAW = re.compile(r"^\s*(stop|laat maar|toch niet|nee,? toch niet|annuleer\w*|ik wil (het )?niet meer)\b", re.I)
-_NO_NAME = re.compile(r"^\s*(liever geen( naam)?|geen( naam)?|nee\b.*|niet nodig|-|/deny)\s*[.!]*$", re.I)
-
 
 Answer = Callable[[Any, CollectingDispatcher, str | None, str, Tracker], dict[str, Any]]
 Validator = Callable[[Any, Any, CollectingDispatcher, Tracker, dict[str, Any]], dict[str, Any]]
@@ -85,7 +91,7 @@ class ActionStartHandover(Action):
         if state is not None:
             decision = decide(triage_core(), state).to_dict()
         events: list[Any] = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if not decision or decision.get("category") == "crisis":
+        if not can_hand_over(decision):
             return [*events, SlotSet(TARGET_SLOT, None)]
         return [*events, SlotSet(DECISION_SLOT, decision), SlotSet(TARGET_SLOT, handover_target(decision))]
 
@@ -113,10 +119,7 @@ class ActionAskContactValue(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[Any]:
         """Ask for what the chosen method needs."""
-        if tracker.get_slot("contact_method") == "email":
-            dispatcher.utter_message(text=f"Wat is uw e-mailadres? {EMAIL_EXAMPLE}")
-        else:
-            dispatcher.utter_message(text=f"Op welk telefoonnummer kunnen we u bellen? {PHONE_EXAMPLE}")
+        dispatcher.utter_message(text=ask_contact_value_text(tracker.get_slot("contact_method")))
         return []
 
 
@@ -144,30 +147,21 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_contact_method(self, dispatcher: CollectingDispatcher, intent: str | None, text: str,
                                 tracker: Tracker) -> dict[str, Any]:
         """Phone or e-mail; a number or address typed straight away is taken as well."""
-        if intent == "deny" or _WITHDRAW.match(text):
+        if intent == "deny" or withdraws(text):
             return {"contact_method": None, "handover_consent": False}
-        for method, check in (("email", normalise_email), ("telefoon", normalise_phone)):
-            try:
-                return {"contact_method": method, "contact_value": check(text)}
-            except InvalidContactError:
-                continue
-        lowered = text.lower()
-        if "mail" in lowered:
-            return {"contact_method": "email"}
-        if re.search(r"\b(tel\w*|bel\w*|phone|nummer)\b", lowered):
-            return {"contact_method": "telefoon"}
-        dispatcher.utter_message(text="Kies bellen of mailen. U kunt ook meteen uw nummer of e-mailadres typen.")
-        return {"contact_method": None}
+        answer = contact_method_answer(text)
+        if answer.method is None:
+            dispatcher.utter_message(text=CHOOSE_METHOD_TEXT)
+        return {"contact_method": answer.method, **({"contact_value": answer.value} if answer.value else {})}
 
     @answer_to("contact_value")
     def validate_contact_value(self, dispatcher: CollectingDispatcher, intent: str | None, text: str,
                                tracker: Tracker) -> dict[str, Any]:
         """Checked per method; asked again with an example when it is not valid."""
-        if _WITHDRAW.match(text):
+        if withdraws(text):
             return {"contact_value": None, "handover_consent": False}
-        check = normalise_email if tracker.get_slot("contact_method") == "email" else normalise_phone
         try:
-            return {"contact_value": check(text)}
+            return {"contact_value": contact_value(tracker.get_slot("contact_method"), text)}
         except InvalidContactError as problem:
             dispatcher.utter_message(text=problem.dutch_message)
             return {"contact_value": None}
@@ -176,7 +170,7 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_contact_name(self, dispatcher: CollectingDispatcher, intent: str | None, text: str,
                               tracker: Tracker) -> dict[str, Any]:
         """Optional: "liever geen naam" is a fine answer."""
-        if intent == "deny" or _NO_NAME.match(text):
+        if wants_no_name(intent, text):
             return {"contact_name": NO_NAME}
         try:
             return {"contact_name": normalise_name(text) or NO_NAME}
@@ -188,7 +182,7 @@ class ValidateHandoverForm(FormValidationAction):
     def validate_contact_time(self, dispatcher: CollectingDispatcher, intent: str | None, text: str,
                               tracker: Tracker) -> dict[str, Any]:
         """Any short answer ("in de ochtend", "na 18 uur")."""
-        return {"contact_time": " ".join(text.split()) or "Maakt niet uit"}
+        return {"contact_time": " ".join(text.split()) or DEFAULT_CONTACT_TIME}
 
     @answer_to("transcript_consent")
     def validate_transcript_consent(self, dispatcher: CollectingDispatcher, intent: str | None, text: str,
@@ -226,18 +220,15 @@ class ActionFinishHandover(Action):
         kb = triage_core().kb
         target = tracker.get_slot(TARGET_SLOT)
         decision = tracker.get_slot(DECISION_SLOT)
-        route = kb.routes[target or "juiste_loket"]
-        details = "\n".join(contact_lines(route))
+        route = kb.routes[target or handover_target(None)]
         if decision and decision.get("category") == "crisis":
             dispatcher.utter_message(text=CRISIS_TEXT)
             return []
         if not target or not decision:
-            dispatcher.utter_message(text="Vertel mij eerst kort waar u hulp bij zoekt. Dan kan ik uw vraag "
-                                          f"doorsturen. U kunt ook zelf contact opnemen met {route.name}.\n{details}")
+            dispatcher.utter_message(text=no_help_request_text(route))
             return []
         if tracker.get_slot("handover_consent") is not True:
-            dispatcher.utter_message(text=f"Ik stuur niets door. U kunt zelf contact opnemen met {route.name}.\n"
-                                          f"{details}")
+            dispatcher.utter_message(text=declined_text(route))
             return [SlotSet(slot, None) for slot in FORM_SLOTS]
         name = tracker.get_slot("contact_name")
         contact = Contact(method=tracker.get_slot("contact_method"), value=tracker.get_slot("contact_value"),
@@ -247,18 +238,7 @@ class ActionFinishHandover(Action):
         draft = build_draft(kb, conversation_id=tracker.sender_id, decision=decision, target=route.id,
                             contact=contact, transcript=transcript)
         receipt = ticket_service().submit(draft)
-        if receipt.outcome == QUEUED:
-            text = (f"Uw vraag is bewaard, maar door een storing nog niet aangekomen bij {route.name}. "
-                    f"Ik stuur hem vanzelf door als de storing voorbij is. Uw referentie is {receipt.reference}. "
-                    f"Hoort u niets? Neem dan zelf contact op en noem uw referentie.\n{details}")
-        elif receipt.outcome == EXISTING:
-            text = (f"Uw vraag was al doorgestuurd naar {route.name}. Uw referentie is {receipt.reference}.\n"
-                    f"{expected_contact_text(route)}")
-        else:
-            text = (f"Uw vraag is doorgestuurd naar {route.name}. Uw referentie is {receipt.reference}. "
-                    f"Noem die als u contact heeft.\n{expected_contact_text(route)}")
-        dispatcher.utter_message(text=text, json_message={"handover": {"reference": receipt.reference,
-                                                                       "target": route.id,
-                                                                       "outcome": receipt.outcome}})
+        payload = {"handover": {"reference": receipt.reference, "target": route.id, "outcome": receipt.outcome}}
+        dispatcher.utter_message(text=receipt_text(route, receipt.reference, receipt.outcome), json_message=payload)
         # Data minimisation: the contact details live in the ticket, not in the conversation.
         return [SlotSet(REFERENCE_SLOT, receipt.reference), *(SlotSet(slot, None) for slot in FORM_SLOTS)]

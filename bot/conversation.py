@@ -67,7 +67,7 @@ class TriageState:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TriageState:
         """Rebuild the state from a slot value (unknown keys are ignored)."""
-        facts = Facts(**{k: v for k, v in (data.get("facts") or {}).items() if k in Facts.__dataclass_fields__})
+        facts = Facts.from_dict(data.get("facts"))
         return cls(text=str(data.get("text") or ""), intent=data.get("intent"),
                    confidence=float(data.get("confidence") or 0.0), facts=facts,
                    known=list(data.get("known") or []), asked=list(data.get("asked") or []),

@@ -80,6 +80,11 @@ class Facts:
         """JSON-ready representation (the ``facts`` field of a decision)."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Facts:
+        """Rebuild facts from :meth:`to_dict` output (unknown keys are ignored)."""
+        return cls(**{key: value for key, value in (data or {}).items() if key in cls.__dataclass_fields__})
+
 
 def _unique(values: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}

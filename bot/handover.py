@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.errors import InvalidContactError
 from bot.facts import Facts
 from bot.knowledge import KnowledgeBase, Route
+from bot.privacy.contact import EMAIL_EXAMPLE, PHONE_EXAMPLE, normalise_email, normalise_phone
 from bot.privacy.redact import redact
+from bot.render import contact_lines
 from bot.tickets.draft import TicketDraft
 from bot.tickets.reference import reference_for
+from bot.tickets.service import EXISTING, QUEUED
 
 DEFAULT_TARGET = "juiste_loket"
 MAX_TRANSCRIPT_TURNS = 60
@@ -47,6 +51,66 @@ def is_clear_yes(intent: str | None, text: str) -> bool:
     return intent == "affirm" and len(lowered.split()) <= 3 and not _HESITATION.search(lowered)
 
 
+_WITHDRAW = re.compile(r"^\s*(stop|laat maar|toch niet|nee,? toch niet|annuleer\w*|ik wil (het )?niet meer)\b", re.I)
+_NO_NAME = re.compile(r"^\s*(liever geen( naam)?|geen( naam)?|nee\b.*|niet nodig|-|/deny)\s*[.!]*$", re.I)
+_BY_PHONE = re.compile(r"\b(tel\w*|bel\w*|phone|nummer)\b", re.I)
+CHOOSE_METHOD_TEXT = "Kies bellen of mailen. U kunt ook meteen uw nummer of e-mailadres typen."
+DEFAULT_CONTACT_TIME = "Maakt niet uit"
+
+
+def withdraws(text: str) -> bool:
+    """The citizen stops the handover ("stop", "laat maar", "toch niet")."""
+    return _WITHDRAW.match(text) is not None
+
+
+def wants_no_name(intent: str | None, text: str) -> bool:
+    """The answer to "how may we call you?" is: no name."""
+    return intent == "deny" or _NO_NAME.match(text) is not None
+
+
+@dataclass(frozen=True)
+class MethodAnswer:
+    """An answer to "bellen of mailen?": the method, and the address or number if one was typed."""
+
+    method: str | None
+    value: str | None = None
+
+
+def contact_method_answer(text: str) -> MethodAnswer:
+    """Phone or e-mail; a number or address typed straight away counts as both answers."""
+    for method, check in (("email", normalise_email), ("telefoon", normalise_phone)):
+        try:
+            return MethodAnswer(method, check(text))
+        except InvalidContactError:
+            continue
+    if "mail" in text.lower():
+        return MethodAnswer("email")
+    if _BY_PHONE.search(text):
+        return MethodAnswer("telefoon")
+    return MethodAnswer(None)
+
+
+def contact_value(method: str | None, text: str) -> str:
+    """The number or address for ``method``, normalised.
+
+    Raises:
+        InvalidContactError: not valid; the Dutch message has an example.
+    """
+    return normalise_email(text) if method == "email" else normalise_phone(text)
+
+
+def ask_contact_value_text(method: str | None) -> str:
+    """The question for the number or the address."""
+    if method == "email":
+        return f"Wat is uw e-mailadres? {EMAIL_EXAMPLE}"
+    return f"Op welk telefoonnummer kunnen we u bellen? {PHONE_EXAMPLE}"
+
+
+def can_hand_over(decision: Mapping[str, Any] | None) -> bool:
+    """A handover needs a help request; a crisis is answered with 112/113, never handed over."""
+    return decision is not None and bool(decision) and decision.get("category") != "crisis"
+
+
 def handover_target(decision: Mapping[str, Any] | None) -> str:
     """The desk a handover goes to: the knowledge base's choice, else Het Juiste Loket.
 
@@ -62,6 +126,35 @@ def expected_contact_text(route: Route) -> str:
     if route.handover_promise is not None:
         return route.handover_promise.text
     return "Er is geen vaste termijn bekend waarbinnen dit loket reageert."
+
+
+def desk_details(route: Route) -> str:
+    """The desk's contact details, one per line."""
+    return "\n".join(contact_lines(route))
+
+
+def no_help_request_text(route: Route) -> str:
+    """A person was asked for before any help request: nothing to hand over yet."""
+    return (f"Vertel mij eerst kort waar u hulp bij zoekt. Dan kan ik uw vraag doorsturen. U kunt ook zelf "
+            f"contact opnemen met {route.name}.\n{desk_details(route)}")
+
+
+def declined_text(route: Route) -> str:
+    """No consent: nothing is sent; the desk's own contact details instead."""
+    return f"Ik stuur niets door. U kunt zelf contact opnemen met {route.name}.\n{desk_details(route)}"
+
+
+def receipt_text(route: Route, reference: str, outcome: str) -> str:
+    """What the citizen is told after the handover (``outcome``: stored, existing or queued)."""
+    if outcome == QUEUED:
+        return (f"Uw vraag is bewaard, maar door een storing nog niet aangekomen bij {route.name}. "
+                f"Ik stuur hem vanzelf door als de storing voorbij is. Uw referentie is {reference}. "
+                f"Hoort u niets? Neem dan zelf contact op en noem uw referentie.\n{desk_details(route)}")
+    if outcome == EXISTING:
+        return (f"Uw vraag was al doorgestuurd naar {route.name}. Uw referentie is {reference}.\n"
+                f"{expected_contact_text(route)}")
+    return (f"Uw vraag is doorgestuurd naar {route.name}. Uw referentie is {reference}. "
+            f"Noem die als u contact heeft.\n{expected_contact_text(route)}")
 
 
 def offer_text(route: Route) -> str:
@@ -89,16 +182,18 @@ def handover_key(conversation_id: str, target: str, decision: Mapping[str, Any])
 
 def situation_summary(kb: KnowledgeBase, decision: Mapping[str, Any], target: str) -> str:
     """A short Dutch summary built from the facts only (no free text, so nothing personal)."""
-    facts = Facts(**{k: v for k, v in (decision.get("facts") or {}).items() if k in Facts.__dataclass_fields__})
+    facts = Facts.from_dict(decision.get("facts"))
     category = str(decision.get("category") or "overig")
     parts = [f"Hulpvraag over {CATEGORY_NAMES.get(category, category)}."]
     who = WHO_NAMES.get(facts.who or "")
     if who or facts.age is not None:
         about = who or "iemand"
         parts.append(f"Het gaat om {about}" + (f" van {facts.age} jaar." if facts.age is not None else "."))
-    parties = kb.lexicon.parties
-    failed = [parties[p].name if p in parties else p for p in facts.failed]
-    running = [parties[p].name if p in parties else p for p in facts.contacted if p not in facts.failed]
+    def party_names(ids: Iterable[str]) -> list[str]:
+        return [kb.lexicon.parties[p].name if p in kb.lexicon.parties else p for p in ids]
+
+    failed = party_names(facts.failed)
+    running = party_names(p for p in facts.contacted if p not in facts.failed)
     if failed:
         parts.append(f"Al geprobeerd zonder resultaat: {', '.join(failed)}.")
     if running:
