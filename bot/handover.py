@@ -20,7 +20,7 @@ from bot.knowledge import KnowledgeBase, Route
 from bot.privacy.contact import EMAIL_EXAMPLE, PHONE_EXAMPLE, normalise_email, normalise_phone
 from bot.privacy.redact import redact
 from bot.render import contact_lines
-from bot.tickets.draft import TicketDraft
+from bot.tickets.draft import TicketDraft, ladder_of
 from bot.tickets.reference import reference_for
 from bot.tickets.service import EXISTING, QUEUED
 
@@ -175,7 +175,7 @@ def handover_key(conversation_id: str, target: str, decision: Mapping[str, Any])
         "target": target,
         "category": decision.get("category"),
         "rule": decision.get("rule"),
-        "ladder": [step.get("id") for step in decision.get("route") or []],
+        "ladder": ladder_of(decision),
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
@@ -242,8 +242,6 @@ def build_draft(kb: KnowledgeBase, *, conversation_id: str, decision: Mapping[st
                 contact: Contact, transcript: list[dict[str, str]] | None) -> TicketDraft:
     """The ticket draft of one handover (free text already redacted by the caller or here)."""
     key = handover_key(conversation_id, target, decision)
-    steps = list(decision.get("route") or [])
-    sources = sorted({str(step.get("source")) for step in steps if step.get("source")})
     contact_time = redact(contact.time)[:MAX_CONTACT_TIME_CHARS] if contact.time else None
     return TicketDraft(
         handover_key=key,
@@ -251,10 +249,7 @@ def build_draft(kb: KnowledgeBase, *, conversation_id: str, decision: Mapping[st
         target=target,
         category=str(decision.get("category") or "overig"),
         rule=str(decision.get("rule") or "geen"),
-        ladder=[str(step.get("id")) for step in steps],
-        sources=sources,
         decision=dict(decision),
-        facts=dict(decision.get("facts") or {}),
         summary=situation_summary(kb, decision, target),
         transcript=transcript,
         contact_method=contact.method,

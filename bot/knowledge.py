@@ -136,6 +136,10 @@ class KnowledgeBase:
     sources: dict[str, dict[str, str]]
     directory: Path = field(default=DEFAULT_KNOWLEDGE_DIR)
 
+    def handover_desks(self) -> dict[str, str]:
+        """Route id -> name of every desk that accepts a warm handover."""
+        return {route.id: route.name for route in self.routes.values() if route.handover}
+
     def rules_for(self, category: str) -> list[Rule]:
         """Rules that apply to ``category``, in priority order."""
         return [rule for rule in self.rules if category in rule.categories]

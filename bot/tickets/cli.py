@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import TicketError
+from bot.knowledge import default_knowledge
 from bot.tickets.models import STATUSES, Ticket, as_utc
 from bot.tickets.repository import apply_retention, change_status, get_ticket, list_tickets, ticket_to_dict
 from bot.tickets.service import TicketService, utc_now
 
-TARGETS = ("juiste_loket", "vws_unit")
 CSV_COLUMNS = ("reference", "created_at", "target", "category", "status", "rule", "ladder", "contact_method",
                "contact_value", "contact_name", "contact_time", "summary")
 
@@ -46,7 +46,7 @@ def add_parser(sub: Any) -> None:
     commands = tickets.add_subparsers(dest="tickets_command", required=True)
 
     def filters(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--target", choices=TARGETS, help="Alleen tickets voor dit loket.")
+        parser.add_argument("--target", help="Alleen tickets voor dit loket (juiste_loket of vws_unit).")
         parser.add_argument("--status", choices=STATUSES, help="Alleen tickets met deze status.")
         parser.add_argument("--since", type=_date, help="Aangemaakt op of na deze datum (JJJJ-MM-DD).")
         parser.add_argument("--until", type=_date, help="Aangemaakt vóór het einde van deze datum (JJJJ-MM-DD).")
@@ -178,6 +178,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _filtered(session: Session, args: argparse.Namespace) -> list[Ticket]:
     """The tickets the ``list``/``export`` filters select (``--until`` includes that whole day)."""
+    desks = default_knowledge().handover_desks()
+    if args.target and args.target not in desks:
+        raise UsageError(f"Onbekend loket {args.target!r}. Kies uit: {', '.join(desks)}.")
     until = args.until + timedelta(days=1) if args.until else None
     return list_tickets(session, target=args.target, status=args.status, since=args.since, until=until)
 

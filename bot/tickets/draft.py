@@ -2,12 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 
+def ladder_of(decision: Mapping[str, Any] | None) -> list[str]:
+    """The route ids of a decision (the triage JSON contract), first rung first."""
+    return [str(step.get("id")) for step in (decision or {}).get("route") or []]
+
+
+def sources_of(decision: Mapping[str, Any] | None) -> list[str]:
+    """The distinct sources the rungs of a decision cite, sorted."""
+    return sorted({str(step["source"]) for step in (decision or {}).get("route") or [] if step.get("source")})
+
+
+class DecisionParts:
+    """Ladder, sources and facts read from ``self.decision`` (for drafts and stored tickets alike)."""
+
+    decision: dict[str, Any]
+
+    @property
+    def ladder(self) -> list[str]:
+        """The route ids of the decision, first rung first."""
+        return ladder_of(self.decision)
+
+    @property
+    def sources(self) -> list[str]:
+        """The sources the decision's rungs cite."""
+        return sources_of(self.decision)
+
+    @property
+    def facts(self) -> dict[str, Any] | None:
+        """The facts the decision was made on (None when there are none, e.g. once anonymised)."""
+        facts = (self.decision or {}).get("facts")
+        return dict(facts) if facts is not None else None
+
+
 @dataclass(frozen=True)
-class TicketDraft:
+class TicketDraft(DecisionParts):
     """Everything a new ticket holds; free text in it is already redacted."""
 
     handover_key: str
@@ -15,10 +48,7 @@ class TicketDraft:
     target: str
     category: str
     rule: str
-    ladder: list[str]
-    sources: list[str]
     decision: dict[str, Any]
-    facts: dict[str, Any]
     summary: str
     transcript: list[dict[str, str]] | None
     contact_method: str | None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
+
+from bot.tickets.draft import DecisionParts
 
 Base: Any = declarative_base()
 
@@ -22,10 +24,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     STATUS_CLOSED: frozenset({STATUS_IN_PROGRESS}),
 }
 STATUSES = tuple(TRANSITIONS)
-CONTACT_METHODS = ("telefoon", "email")
 
 
-class Ticket(Base):
+class Ticket(Base, DecisionParts):
     """One warm handover: everything the receiving desk needs to call the citizen back."""
 
     __tablename__ = "tickets"
@@ -38,10 +39,8 @@ class Ticket(Base):
     target = Column(String(32), nullable=False, index=True)
     category = Column(String(16), nullable=False)
     rule = Column(String(128), nullable=False)
-    ladder = Column(JSON, nullable=False)
-    sources = Column(JSON, nullable=False)
+    # The triage decision (contract of design.md): ladder, sources and facts are read from it.
     decision = Column(JSON, nullable=False)
-    facts = Column(JSON, nullable=True)
     summary = Column(Text, nullable=True)
     transcript = Column(JSON, nullable=True)
     contact_method = Column(String(8), nullable=True)
@@ -76,8 +75,6 @@ class TicketEvent(Base):
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything we store is UTC."""
-    from datetime import timezone
-
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=timezone.utc)

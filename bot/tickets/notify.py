@@ -11,8 +11,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from bot.config import SmtpSettings
-
-TARGET_NAMES = {"juiste_loket": "Het Juiste Loket", "vws_unit": "Unit complexe zorgvragen (VWS)"}
+from bot.knowledge import default_knowledge
 
 
 class Notifier(Protocol):
@@ -35,7 +34,7 @@ def notification_message(settings: SmtpSettings, reference: str, target: str, ca
     message["From"] = settings.sender
     message["To"] = settings.recipient
     message["Subject"] = f"Nieuwe overdracht {reference}"
-    desk = TARGET_NAMES.get(target, target)
+    desk = default_knowledge().handover_desks().get(target, target)
     message.set_content(
         f"Er staat een nieuwe overdracht klaar voor {desk}.\n\n"
         f"Referentie: {reference}\nCategorie: {category}\n\n"

@@ -35,8 +35,7 @@ def find_by_key(session: Session, handover_key: str) -> Ticket | None:
 def _insert(session: Session, draft: TicketDraft, reference: str, now: datetime) -> Ticket:
     ticket = Ticket(
         reference=reference, handover_key=draft.handover_key, target=draft.target, category=draft.category,
-        rule=draft.rule, ladder=list(draft.ladder), sources=list(draft.sources), decision=dict(draft.decision),
-        facts=dict(draft.facts), summary=draft.summary, transcript=draft.transcript,
+        rule=draft.rule, decision=dict(draft.decision), summary=draft.summary, transcript=draft.transcript,
         contact_method=draft.contact_method, contact_value=draft.contact_value, contact_name=draft.contact_name,
         contact_time=draft.contact_time, status=STATUS_NEW, created_at=now, updated_at=now,
     )
@@ -91,9 +90,9 @@ def get_ticket(session: Session, reference: str) -> Ticket:
 
 
 def list_tickets(session: Session, *, target: str | None = None, status: str | None = None,
-                 since: datetime | None = None, until: datetime | None = None,
+                 category: str | None = None, since: datetime | None = None, until: datetime | None = None,
                  limit: int | None = None) -> list[Ticket]:
-    """Tickets, newest first, filtered by target desk, status and creation time."""
+    """Tickets, newest first, filtered by target desk, status, category and creation time."""
     query = select(Ticket).options(selectinload(Ticket.events)).order_by(Ticket.created_at.desc(), Ticket.id.desc())
     if target:
         query = query.where(Ticket.target == target)
@@ -101,6 +100,8 @@ def list_tickets(session: Session, *, target: str | None = None, status: str | N
         if status not in STATUSES:
             raise InvalidStatusChangeError("unknown status", _unknown_status(status))
         query = query.where(Ticket.status == status)
+    if category:
+        query = query.where(Ticket.category == category)
     if since:
         query = query.where(Ticket.created_at >= since)
     if until:
@@ -108,6 +109,12 @@ def list_tickets(session: Session, *, target: str | None = None, status: str | N
     if limit:
         query = query.limit(limit)
     return list(session.execute(query).scalars())
+
+
+def categories_and_dates(session: Session) -> list[tuple[str, datetime]]:
+    """Category and creation time of every ticket (what the console's chart counts)."""
+    rows = session.execute(select(Ticket.category, Ticket.created_at)).all()
+    return [(str(category), as_utc(created) or created) for category, created in rows]
 
 
 def _unknown_status(status: str) -> str:
@@ -159,10 +166,12 @@ def apply_retention(session: Session, *, days: int, now: datetime, delete: bool 
             session.delete(ticket)
             continue
         ticket.contact_method = ticket.contact_value = ticket.contact_name = ticket.contact_time = None
-        ticket.facts = None
         ticket.transcript = None
         ticket.summary = ANONYMISED
-        ticket.decision = {key: ticket.decision.get(key) for key in ("category", "next_step", "handover", "rule")}
+        # The decision keeps its outline (for statistics) but loses the facts about the person.
+        kept = {key: ticket.decision.get(key) for key in ("category", "next_step", "handover", "rule")}
+        ticket.decision = {**kept, "route": [{"id": step.get("id"), "name": step.get("name")}
+                                             for step in ticket.decision.get("route") or []]}
         for event in ticket.events:
             event.note = None
         ticket.anonymised_at = now

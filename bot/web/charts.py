@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 WEEKS = 8
 CATEGORY_LABELS = {"wlz": "Wlz", "zvw": "Zvw", "wmo": "Wmo", "jeugdwet": "Jeugdwet", "klacht": "Klacht",
@@ -34,16 +33,19 @@ def _bars(counts: list[tuple[str, int]]) -> list[Bar]:
     return [Bar(label, count, round(100 * count / top, 1)) for label, count in counts]
 
 
-def weekly_counts(rows: list[dict[str, Any]], now: datetime) -> Chart:
-    """Counts per category (all tickets) and per ISO week for the last ``WEEKS`` weeks."""
-    categories = Counter(str(row["category"]) for row in rows)
+def weekly_counts(tickets: list[tuple[str, datetime]], now: datetime) -> Chart:
+    """Counts per category (all tickets) and per ISO week for the last ``WEEKS`` weeks.
+
+    ``tickets`` holds the category and creation time of each ticket.
+    """
+    categories = Counter(category for category, _ in tickets)
     per_category = [(CATEGORY_LABELS.get(name, name), categories[name])
                     for name in CATEGORY_LABELS if categories[name]]
     this_monday = (now - timedelta(days=now.weekday())).date()
     weeks = [this_monday - timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    created: Counter[Any] = Counter()
-    for row in rows:
-        day = datetime.fromisoformat(row["created_at"]).date()
+    created: Counter[date] = Counter()
+    for _, created_at in tickets:
+        day = created_at.date()
         created[day - timedelta(days=day.weekday())] += 1
     per_week = [(f"week {monday.isocalendar()[1]}", created[monday]) for monday in weeks]
     return Chart(_bars(per_category), _bars(per_week))

@@ -23,7 +23,7 @@ from bot.knowledge import default_knowledge
 from bot.staff.accounts import LoggedIn, LoginError, authenticate, current_login, end_session, start_session
 from bot.tickets.cli import export_tickets
 from bot.tickets.models import STATUSES, TRANSITIONS
-from bot.tickets.repository import change_status, get_ticket, list_tickets, ticket_to_dict
+from bot.tickets.repository import categories_and_dates, change_status, get_ticket, list_tickets, ticket_to_dict
 from bot.tickets.service import utc_now
 from bot.triage import Triage
 from bot.web.app import WebContext
@@ -31,7 +31,6 @@ from bot.web.charts import weekly_counts
 
 SESSION_COOKIE = "zr_session"
 LOGIN_CSRF_COOKIE = "zr_login_csrf"
-TARGETS = {"juiste_loket": "Het Juiste Loket", "vws_unit": "Unit complexe zorgvragen (VWS)"}
 CATEGORIES = ("wlz", "zvw", "wmo", "jeugdwet", "klacht", "overig")
 AGES = {"1": ("vandaag en gisteren", 1), "7": ("afgelopen week", 7), "30": ("afgelopen 30 dagen", 30),
         "older": ("ouder dan 30 dagen", 30)}
@@ -55,7 +54,7 @@ def _same(a: str | None, b: str | None) -> bool:
 
 def _filters(request: Request) -> dict[str, Any]:
     args = request.args
-    target = args.get("target") if args.get("target") in TARGETS else None
+    target = args.get("target") if args.get("target") in default_knowledge().handover_desks() else None
     status = args.get("status") if args.get("status") in STATUSES else None
     category = args.get("category") if args.get("category") in CATEGORIES else None
     age = args.get("age") if args.get("age") in AGES else None
@@ -69,9 +68,14 @@ def _query(context: WebContext, filters: dict[str, Any], now: datetime) -> list[
     elif filters["age"]:
         since = now - timedelta(days=AGES[filters["age"]][1])
     with context.tickets.database().unit_of_work() as session:
-        found = list_tickets(session, target=filters["target"], status=filters["status"], since=since, until=until)
-        rows = [ticket_to_dict(ticket) for ticket in found]
-    return [row for row in rows if not filters["category"] or row["category"] == filters["category"]]
+        found = list_tickets(session, target=filters["target"], status=filters["status"],
+                             category=filters["category"], since=since, until=until)
+        return [ticket_to_dict(ticket) for ticket in found]
+
+
+def _chart_data(context: WebContext) -> list[tuple[str, datetime]]:
+    with context.tickets.database().unit_of_work() as session:
+        return categories_and_dates(session)
 
 
 def register(app: Sanic, context: WebContext) -> None:
@@ -146,11 +150,10 @@ def register(app: Sanic, context: WebContext) -> None:
         filters = _filters(request)
         now = utc_now()
         rows = await asyncio.to_thread(_query, context, filters, now)
-        unfiltered = dict.fromkeys(filters)
-        everything = rows if not any(filters.values()) else await asyncio.to_thread(_query, context, unfiltered, now)
+        chart = weekly_counts(await asyncio.to_thread(_chart_data, context), now)
         export_query = urlencode({key: value for key, value in filters.items() if value})
-        return page("queue.html", login, rows=rows, filters=filters, targets=TARGETS, statuses=STATUSES,
-                    categories=CATEGORIES, ages=AGES, export_query=export_query, chart=weekly_counts(everything, now))
+        return page("queue.html", login, rows=rows, filters=filters, targets=default_knowledge().handover_desks(),
+                    statuses=STATUSES, categories=CATEGORIES, ages=AGES, export_query=export_query, chart=chart)
 
     @app.get("/console/export.csv")
     async def export(request: Request) -> response.HTTPResponse:
@@ -178,7 +181,7 @@ def register(app: Sanic, context: WebContext) -> None:
         except TicketError as problem:
             return page("message.html", login, status=404, title="Ticket niet gevonden", text=problem.dutch_message)
         return page("ticket.html", login, ticket=ticket, next_statuses=sorted(TRANSITIONS[ticket["status"]]),
-                    error=request.args.get("fout"), targets=TARGETS)
+                    error=request.args.get("fout"), targets=default_knowledge().handover_desks())
 
     @app.post("/console/tickets/<reference>/status")
     async def ticket_status(request: Request, reference: str) -> response.HTTPResponse:
