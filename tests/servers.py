@@ -49,6 +49,24 @@ def stop(*processes: subprocess.Popen) -> None:
             process.kill()
 
 
+STARTUP_SECONDS = 180  # Rasa loads TensorFlow and the model first
+
+
+def action_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+    """The rasa-sdk action server on a free port; returns it and its webhook URL."""
+    port = free_port()
+    process = start([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], env, log)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def rasa_server(env: dict[str, str], log: Path, cors: str | None = None) -> tuple[subprocess.Popen, str]:
+    """Rasa with the project's model on a free loopback port (``env`` names the action server)."""
+    port = free_port()
+    command = [str(VENV_BIN / "rasa"), "run", "--model", "models/zorgroute.tar.gz", "--endpoints", "endpoints.yml",
+               "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)]
+    return start([*command, *(["--cors", cors] if cors else [])], env, log), f"http://127.0.0.1:{port}"
+
+
 def web_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = start([str(VENV_BIN / "python"), "-m", "bot", "web", "--port", str(port)], env, log)

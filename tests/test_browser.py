@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_DIR
-from tests.servers import VENV_BIN, add_staff, free_port, start, stop, wait_for
+from tests.servers import (
+    STARTUP_SECONDS,
+    VENV_BIN,
+    action_server,
+    add_staff,
+    free_port,
+    rasa_server,
+    start,
+    stop,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,22 +42,20 @@ def stack(tmp_path_factory) -> Iterator[dict[str, str]]:
 
         skip_or_fail("Chromium is not installed (Debian package chromium)")
     data = tmp_path_factory.mktemp("stack")
-    actions_port, rasa_port, web_port = free_port(), free_port(), free_port()
+    web_port = free_port()
     web = f"http://127.0.0.1:{web_port}"
     env = {"DATABASE_URL": f"sqlite:///{data / 'zr.db'}", "ZORGROUTE_OUTBOX_DIR": str(data / "outbox"),
-           "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "ZORGROUTE_PUBLIC_RASA_URL": f"http://127.0.0.1:{rasa_port}"}
+           "TF_CPP_MIN_LOG_LEVEL": "3"}
     add_staff(env, "medewerker", PASSWORD)
-    actions = start([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                    env, data / "actions.log")
-    rasa = start([str(VENV_BIN / "rasa"), "run", "--model", "models/zorgroute.tar.gz", "--endpoints", "endpoints.yml",
-                  "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port),
-                  "--cors", web], env, data / "rasa.log")
+    actions, actions_url = action_server(env, data / "actions.log")
+    env["ACTION_SERVER_URL"] = f"{actions_url}/webhook"
+    rasa, rasa_url = rasa_server(env, data / "rasa.log", cors=web)
+    env["ZORGROUTE_PUBLIC_RASA_URL"] = rasa_url
     site = start([str(VENV_BIN / "python"), "-m", "bot", "web", "--port", str(web_port)], env, data / "web.log")
     try:
         wait_for(f"{web}/health", site, 60)
-        wait_for(f"http://127.0.0.1:{actions_port}/health", actions, 180)
-        wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, 180)
+        wait_for(f"{actions_url}/health", actions, STARTUP_SECONDS)
+        wait_for(f"{rasa_url}/", rasa, STARTUP_SECONDS)
         yield {"web": web, "actions": actions, **env}
     finally:
         stop(site, rasa, actions)

@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_DIR
-from tests.servers import free_port, wait_for
+from tests.servers import STARTUP_SECONDS, VENV_BIN, action_server, rasa_server, stop, wait_for
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
-VENV_BIN = Path(PROJECT_DIR / ".venv" / "bin")
-STARTUP_SECONDS = 180
 
 
 @pytest.fixture(scope="module")
@@ -34,29 +32,15 @@ def server_logs(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def chat_url(server_logs, ticket_env) -> Iterator[str]:
-    logs = server_logs
-    actions_port, rasa_port = free_port(), free_port()
-    env = {**os.environ, **ticket_env, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    with (logs / "actions.log").open("w") as actions_log, (logs / "rasa.log").open("w") as rasa_log:
-        actions = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-            cwd=PROJECT_DIR, env=env, stdout=actions_log, stderr=subprocess.STDOUT)
-        rasa = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", "models/zorgroute.tar.gz", "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(rasa_port)],
-            cwd=PROJECT_DIR, env=env, stdout=rasa_log, stderr=subprocess.STDOUT)
+    actions, actions_url = action_server({**ticket_env, "TF_CPP_MIN_LOG_LEVEL": "3"}, server_logs / "actions.log")
+    env = {**ticket_env, "ACTION_SERVER_URL": f"{actions_url}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    rasa, rasa_url = rasa_server(env, server_logs / "rasa.log")
     try:
-        wait_for(f"http://127.0.0.1:{actions_port}/health", actions, STARTUP_SECONDS)
-        wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, STARTUP_SECONDS)
-        yield f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        wait_for(f"{actions_url}/health", actions, STARTUP_SECONDS)
+        wait_for(f"{rasa_url}/", rasa, STARTUP_SECONDS)
+        yield f"{rasa_url}/webhooks/rest/webhook"
     finally:
-        for process in (rasa, actions):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(rasa, actions)
 
 
 def say(url: str, sender: str, message: str) -> list[dict]:
