@@ -45,8 +45,8 @@ MESSAGES = {
 
 def clean(text: str) -> str:
     """Normalise unicode, drop control and invisible characters, collapse white space."""
-    text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)  # after the removal: "e\u200b\u0301" is "é"
     text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
 

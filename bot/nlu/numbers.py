@@ -57,8 +57,11 @@ _FUZZY_NUM = {"een half": 0.5, "half": 0.5, "anderhalf": 1.5, "een paar": 3, "pa
 def parse_number(word: str) -> int | None:
     """A number written as digits or as a Dutch word (1-99, 100), else None."""
     word = word.strip().lower()
-    if word.isdigit():
-        return int(word)
+    if word.isdecimal():  # not isdigit(): "²" and "①" are digits that int() rejects
+        try:
+            return int(word)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+            return None
     return NUMBER_WORDS.get(word)
 
 
