@@ -21,6 +21,7 @@ from bot.safety import default_detector
 from bot.staff import cli as staff_cli
 from bot.textinput import check
 from bot.tickets import cli as tickets_cli
+from bot.trackers import cli as trackers_cli
 from bot.triage import Decision, Triage
 
 
@@ -134,6 +135,10 @@ def build_arg_parser() -> argparse.ArgumentParser:
     web = sub.add_parser("web", help="Start de informatiepagina met chat en de console voor medewerkers.")
     web.add_argument("--host", default="127.0.0.1", help="Adres (standaard alleen deze computer).")
     web.add_argument("--port", type=int, default=None, help="Poort (standaard ZORGROUTE_WEB_PORT, 8080).")
+    actions = sub.add_parser("actions", help="Start de action server (vraagt ACTION_SERVER_TOKEN).")
+    actions.add_argument("--host", default=None, help="Adres (standaard ACTIONS_HOST, alleen deze computer).")
+    actions.add_argument("--port", type=int, default=None, help="Poort (standaard ACTIONS_PORT, 5055).")
+    trackers_cli.add_parser(sub)
     return parser
 
 
@@ -157,6 +162,13 @@ def main(
 
             serve(args.host, args.port)
             return 0
+        if args.command == "actions":
+            from bot.action_server import serve as serve_actions
+
+            serve_actions(Settings.from_env().actions, args.host, args.port)
+            return 0
+        if args.command == "trackers":
+            return trackers_cli.run(args, out, sys.stderr)
         return _cmd_knowledge(out)
     except BatchFileError as exc:
         print(f"Fout: {exc}", file=sys.stderr)

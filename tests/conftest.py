@@ -97,3 +97,33 @@ def parser() -> Iterator[object]:
     rasa_parser = RasaParser(model)
     yield rasa_parser
     rasa_parser.close()
+
+
+# --- One Rasa + action server pair on loopback, shared by the chat tests (started on first use) ---
+
+@pytest.fixture(scope="session")
+def ticket_env(tmp_path_factory) -> dict[str, str]:
+    """Where the action server of these tests stores tickets (its own SQLite file and outbox)."""
+    data = tmp_path_factory.mktemp("tickets")
+    return {"DATABASE_URL": f"sqlite:///{data / 'tickets.db'}", "ZORGROUTE_OUTBOX_DIR": str(data / "outbox")}
+
+
+@pytest.fixture(scope="session")
+def server_logs(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def chat_url(server_logs, ticket_env) -> Iterator[str]:
+    """Rasa's chat endpoint of one Rasa + action server pair shared by the REST and hostile-input tests."""
+    from tests.servers import STARTUP_SECONDS, action_server, rasa_server, stop, wait_for
+
+    actions, actions_url = action_server({**ticket_env, "TF_CPP_MIN_LOG_LEVEL": "3"}, server_logs / "actions.log")
+    env = {**ticket_env, "ACTION_SERVER_URL": f"{actions_url}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    rasa, rasa_url = rasa_server(env, server_logs / "rasa.log")
+    try:
+        wait_for(f"{actions_url}/health", actions, STARTUP_SECONDS)
+        wait_for(f"{rasa_url}/", rasa, STARTUP_SECONDS)
+        yield f"{rasa_url}/webhooks/rest/webhook"
+    finally:
+        stop(rasa, actions)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
+import secrets
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
+from deploy.local.services import free_port
 from tests.conftest import PROJECT_DIR
 
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# The secret Rasa sends and the action server checks, made once per test run (never stored).
+ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
@@ -35,7 +32,8 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
 
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("w") as handle:
-        return subprocess.Popen(command, cwd=PROJECT_DIR, env={**os.environ, **env}, stdout=handle,
+        return subprocess.Popen(command, cwd=PROJECT_DIR,
+                                env={**os.environ, "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN, **env}, stdout=handle,
                                 stderr=subprocess.STDOUT)
 
 
@@ -49,13 +47,14 @@ def stop(*processes: subprocess.Popen) -> None:
             process.kill()
 
 
+RASA_MAX_REQUEST_BYTES = 1_048_576  # as scripts/run.sh sets SANIC_REQUEST_MAX_SIZE
 STARTUP_SECONDS = 180  # Rasa loads TensorFlow and the model first
 
 
 def action_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    """The rasa-sdk action server on a free port; returns it and its webhook URL."""
+    """The project's action server (rasa-sdk behind the token check) on a free port; returns it and its URL."""
     port = free_port()
-    process = start([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)], env, log)
+    process = start([str(VENV_BIN / "python"), "-m", "bot", "actions", "--port", str(port)], env, log)
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -64,6 +63,7 @@ def rasa_server(env: dict[str, str], log: Path, cors: str | None = None) -> tupl
     port = free_port()
     command = [str(VENV_BIN / "rasa"), "run", "--model", "models/zorgroute.tar.gz", "--endpoints", "endpoints.yml",
                "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)]
+    env = {"SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_REQUEST_BYTES), **env}
     return start([*command, *(["--cors", cors] if cors else [])], env, log), f"http://127.0.0.1:{port}"
 
 

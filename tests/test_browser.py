@@ -30,6 +30,7 @@ pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.browser]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_DIR / "results" / "screenshots"
 PASSWORD = "browser-test-wachtwoord"
+RATE_LIMIT = 15  # messages per minute per conversation; the longest test conversation sends 11
 HELP_REQUEST = "Het zorgkantoor zoekt al een jaar en vindt niks voor mijn broer"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -45,7 +46,7 @@ def stack(tmp_path_factory) -> Iterator[dict[str, str]]:
     web_port = free_port()
     web = f"http://127.0.0.1:{web_port}"
     env = {"DATABASE_URL": f"sqlite:///{data / 'zr.db'}", "ZORGROUTE_OUTBOX_DIR": str(data / "outbox"),
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
+           "TF_CPP_MIN_LOG_LEVEL": "3", "ZORGROUTE_CHAT_RATE_LIMIT": f"{RATE_LIMIT}/60"}
     add_staff(env, "medewerker", PASSWORD)
     actions, actions_url = action_server(env, data / "actions.log")
     env["ACTION_SERVER_URL"] = f"{actions_url}/webhook"
@@ -240,6 +241,18 @@ def test_console_pages_redirect_to_login_and_the_login_page_is_accessible(page, 
     assert axe_violations(page) == []
 
 
+def test_too_many_messages_get_a_dutch_message_in_the_widget(page, stack):
+    page.goto(stack["web"] + "/")
+    page.locator("#zr-launcher").click()
+    page.locator("#zr-input").focus()
+    for number in range(RATE_LIMIT + 1):
+        send_typed(page, f"hallo {number}")
+    warning = page.locator(".zr-warning").last
+    assert "U stuurt veel berichten snel achter elkaar" in warning.inner_text()
+    assert warning.get_attribute("role") == "alert"
+    assert page.locator(".zr-offline").count() == 0  # not mistaken for an outage
+
+
 def test_widget_says_so_when_the_action_server_is_down(page, stack):
     """Runs last in this module: it stops the stack's action server for real."""
     stop(stack["actions"])
@@ -247,7 +260,7 @@ def test_widget_says_so_when_the_action_server_is_down(page, stack):
     page.locator("#zr-launcher").click()
     page.locator("#zr-input").fill(HELP_REQUEST)
     page.keyboard.press("Enter")
-    offline = page.locator(".zr-offline")
-    offline.wait_for(timeout=60_000)
-    assert "030 789 78 78" in offline.inner_text()
+    warning = page.locator(".zr-warning")
+    warning.wait_for(timeout=60_000)
+    assert "Sorry" in warning.inner_text() and "030 789 78 78" in warning.inner_text()
     screenshot(page, "chat-assistant-down")

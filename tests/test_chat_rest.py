@@ -7,40 +7,13 @@ import os
 import re
 import subprocess
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT_DIR
-from tests.servers import STARTUP_SECONDS, VENV_BIN, action_server, rasa_server, stop, wait_for
+from tests.servers import VENV_BIN
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def ticket_env(tmp_path_factory) -> dict[str, str]:
-    """Where the action server of these tests stores tickets (its own SQLite file and outbox)."""
-    data = tmp_path_factory.mktemp("tickets")
-    return {"DATABASE_URL": f"sqlite:///{data / 'tickets.db'}", "ZORGROUTE_OUTBOX_DIR": str(data / "outbox")}
-
-
-@pytest.fixture(scope="module")
-def server_logs(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("logs")
-
-
-@pytest.fixture(scope="module")
-def chat_url(server_logs, ticket_env) -> Iterator[str]:
-    actions, actions_url = action_server({**ticket_env, "TF_CPP_MIN_LOG_LEVEL": "3"}, server_logs / "actions.log")
-    env = {**ticket_env, "ACTION_SERVER_URL": f"{actions_url}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    rasa, rasa_url = rasa_server(env, server_logs / "rasa.log")
-    try:
-        wait_for(f"{actions_url}/health", actions, STARTUP_SECONDS)
-        wait_for(f"{rasa_url}/", rasa, STARTUP_SECONDS)
-        yield f"{rasa_url}/webhooks/rest/webhook"
-    finally:
-        stop(rasa, actions)
 
 
 def say(url: str, sender: str, message: str) -> list[dict]:

@@ -18,6 +18,8 @@
   const DECISION = "zorgroute_decision";
   const OFFLINE_TEXT = "Zorgroute is nu niet bereikbaar. Bel of mail Het Juiste Loket, zij helpen u verder: " +
     "030 789 78 78 (werkdagen) of meldpunt@juisteloket.nl.";
+  const TOO_LONG_TEXT = "Uw bericht is te lang. Schrijf het korter of stuur het in delen.";
+  const MAX_MESSAGE_CHARS = 4000;
   const CRISIS_TEXT = "Is er nu gevaar voor iemands leven? Bel direct 112.\n" +
     "Denkt u aan zelfdoding, of maakt u zich zorgen om iemand? Bel 113 of gratis 0800-0113.";
   const URL_PATTERN = /(https?:\/\/[^\s<>"]+)/;
@@ -120,7 +122,7 @@
     "aria-relevant": "additions", "aria-label": "Gesprek", tabindex: "0",
   });
   const input = el("textarea", { id: "zr-input", className: "zr-input", name: "message", rows: "2",
-    autocomplete: "off", "aria-describedby": "zr-hint" });
+    autocomplete: "off", maxlength: String(MAX_MESSAGE_CHARS), "aria-describedby": "zr-hint" });
   const sendButton = el("button", { type: "submit", id: "zr-send", className: "zr-send" }, "Verstuur");
   const form = el("form", { id: "zr-form", className: "zr-form", novalidate: true },
     el("label", { for: "zr-input", className: "zr-label", text: "Uw bericht" }),
@@ -258,6 +260,10 @@
       node = bubble("user", entry.text);
     } else if (entry.offline) {
       node = offlineMessage();
+    } else if (entry.notice) {
+      node = bubble("bot", entry.text);
+      node.classList.add("zr-warning");
+      node.setAttribute("role", "alert");
     } else if (isDecision(custom) && custom.category === "crisis") {
       node = crisisBox(entry.text);
     } else if (isDecision(custom) && firstRung(custom)) {
@@ -403,12 +409,17 @@
         body: JSON.stringify({ sender, message }),
         signal: controller.signal,
       });
-      if (!reply.ok) throw new Error("HTTP " + reply.status);
-      const data = await reply.json();
-      if (!Array.isArray(data)) throw new Error("Unexpected reply");
-      // Zorgroute answers every message; an empty reply means part of it (the action server) is down.
-      if (data.length === 0) throw new Error("No answer");
-      entries = toEntries(data);
+      const data = await reply.json().catch(() => null);
+      if (reply.status === 413 && !Array.isArray(data)) {
+        // The load balancer refused the size before Zorgroute saw it.
+        entries = [{ from: "bot", text: TOO_LONG_TEXT, notice: true }];
+      } else if (!Array.isArray(data) || data.length === 0) {
+        // Zorgroute answers every message; no answer means part of it is down.
+        throw new Error("HTTP " + reply.status);
+      } else {
+        // 400, 413, 429 and 503 come with a Dutch message of their own (too long, too fast, sorry).
+        entries = toEntries(data).map((entry) => (reply.ok ? entry : { ...entry, notice: true }));
+      }
     } catch (error) {
       entries = [{ from: "bot", text: OFFLINE_TEXT, offline: true }];
     } finally {
