@@ -9,11 +9,16 @@ MODEL   := models/zorgroute.tar.gz
 STAMPS  := .make
 
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+# The secret Rasa sends to the action server: from the environment or .env, else a fresh one per make run.
+ifndef ACTION_SERVER_TOKEN
+ACTION_SERVER_TOKEN := $(shell python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
+endif
+export ACTION_SERVER_TOKEN
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup system-packages spacy train run test lint typecheck validate pytest conversations evaluate \
+.PHONY: help setup system-packages spacy train run run-prod test lint typecheck validate pytest conversations evaluate \
 	db tickets-drain clean
 
 help: ## List the targets
@@ -22,7 +27,7 @@ help: ## List the targets
 setup: ## Create .venv (Python 3.10) and install pinned dependencies when needed
 	@bash scripts/setup_env.sh
 
-system-packages: ## Install the Debian packages the tests need (PostgreSQL server), when missing
+system-packages: ## Install the Debian packages the tests need (PostgreSQL, Chromium, Redis, nginx), when missing
 	@bash scripts/install_system_packages.sh
 
 spacy: setup ## Build and install the Dutch spaCy pipeline when the lexicon or its code changed
@@ -36,17 +41,20 @@ train: spacy ## Train the Rasa model when data, corpus, config, domain or the NL
 run: train ## Start the assistant on embedded defaults (REST chat on 127.0.0.1:5005)
 	@bash scripts/run.sh
 
+run-prod: system-packages train ## Production shape on loopback: PostgreSQL, Redis, nginx, 2 Rasa + 2 action servers
+	@$(PY) -m deploy.local.shape
+
 test: export ZORGROUTE_REQUIRE_SYSTEM_PACKAGES := 1
 test: system-packages train lint validate conversations pytest ## Run every check (what CI runs)
 
 lint: setup ## ruff (style + docstrings) and mypy
-	@$(VENV)/bin/ruff check bot actions tests scripts
+	@$(VENV)/bin/ruff check bot actions deploy tests scripts
 	@$(VENV)/bin/mypy
 
 validate: setup ## rasa data validate
 	@$(RASA) data validate --data data --domain domain.yml --config config.yml
 
-pytest: train ## The pytest suite (knowledge base, rules, NLU, CLI, actions, tickets, REST chat, browser)
+pytest: train ## The pytest suite (unit, REST chat, hostile input, browser, production shape with faults)
 	@$(PY) -m pytest
 
 conversations: train ## Conversation tests with --fail-on-prediction-errors

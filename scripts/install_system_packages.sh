@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Debian packages the tests need beyond Python: the PostgreSQL server (the repository tests start
-# their own private cluster on loopback with its binaries) and Chromium (the browser tests drive it
-# with Playwright; no browser is downloaded). Installs only what is missing.
+# Debian packages the tests and the production shape need beyond Python: the PostgreSQL server (the
+# tests start their own private cluster on loopback with its binaries), Chromium (the browser tests
+# drive it with Playwright; no browser is downloaded), Redis and nginx (make run-prod and its tests).
+# Installs only what is missing; never starts the packaged system services' configuration for us.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "==> System packages present"

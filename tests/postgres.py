@@ -10,25 +10,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 
+from deploy.local.services import PostgresCluster, ServiceError, free_port, postgres_bin
+
 REQUIRE_ENV = "ZORGROUTE_REQUIRE_SYSTEM_PACKAGES"
-
-
-def postgres_bin() -> Path | None:
-    """The newest installed PostgreSQL server's bin folder."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-                        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
-    if candidates:
-        return candidates[-1].parent
-    found = shutil.which("initdb")
-    return Path(found).parent if found else None
 
 
 def skip_or_fail(reason: str) -> None:
@@ -37,46 +27,19 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PostgresServer:
-    """One throw-away cluster; ``url(db)`` gives a SQLAlchemy URL for a database on it."""
+class PostgresServer(PostgresCluster):
+    """One throw-away cluster (no fsync); ``url(db)`` gives a SQLAlchemy URL for a database on it."""
 
     def __init__(self) -> None:
-        bin_dir = postgres_bin()
-        if bin_dir is None:
+        if postgres_bin() is None:
             skip_or_fail("no PostgreSQL server binaries were found (install the Debian package postgresql)")
-        self.bin = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="zr-pg-"))
-        self.data = self.root / "data"
-        self.port = _free_port()
-        self.as_postgres = os.geteuid() == 0  # initdb refuses to run as root
-        if self.as_postgres:
-            shutil.chown(self.root, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        super().__init__(Path(tempfile.mkdtemp(prefix="zr-pg-")), free_port())
+        self.init(fsync=False)
         self.start()
 
-    def _run(self, tool: str, *args: str) -> None:
-        command = [str(self.bin / tool), *args]
-        if self.as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(f"{tool} failed: {result.stderr.strip() or result.stdout.strip()}")
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/{database}"
+    def start(self, fsync: bool = False) -> None:
+        """Start without fsync (test data need not survive a power cut)."""
+        super().start(fsync=fsync)
 
     def create_database(self) -> str:
         import psycopg2
@@ -91,6 +54,6 @@ class PostgresServer:
         return name
 
     def close(self) -> None:
-        with contextlib.suppress(RuntimeError):
+        with contextlib.suppress(ServiceError):
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Deployment: the production shape on one machine (``deploy.local``) and cluster manifests."""
