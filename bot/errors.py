@@ -79,5 +79,9 @@ class InvalidStatusChangeError(TicketError):
     """A status change that the ticket workflow does not allow (or an unknown status)."""
 
 
+class UnstorableTextError(TicketError):
+    """A free-text field of a ticket holds a character no database can store (NUL)."""
+
+
 class InvalidContactError(TicketError):
     """A phone number or e-mail address for the callback is not valid."""

@@ -20,6 +20,7 @@ from bot.knowledge import KnowledgeBase, Route
 from bot.privacy.contact import EMAIL_EXAMPLE, PHONE_EXAMPLE, normalise_email, normalise_phone
 from bot.privacy.redact import redact
 from bot.render import contact_lines
+from bot.textinput import clean
 from bot.tickets.draft import TicketDraft, ladder_of
 from bot.tickets.reference import reference_for
 from bot.tickets.service import EXISTING, QUEUED
@@ -223,9 +224,10 @@ def transcript_from_turns(turns: Iterable[tuple[str, str]], today: date | None =
 
     What the citizen typed is redacted; the assistant's own texts (desk numbers) are kept as they are.
     """
-    kept = [(speaker, text.strip()) for speaker, text in turns if text and text.strip()]
+    # What the citizen typed is cleaned first: control characters (NUL) cannot be stored in PostgreSQL text.
+    kept = [(speaker, clean(text) if speaker == "burger" else text.strip()) for speaker, text in turns if text]
     return [{"from": speaker, "text": redact(text, today) if speaker == "burger" else text}
-            for speaker, text in kept[-MAX_TRANSCRIPT_TURNS:]]
+            for speaker, text in kept[-MAX_TRANSCRIPT_TURNS:] if text]
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ def build_draft(kb: KnowledgeBase, *, conversation_id: str, decision: Mapping[st
                 contact: Contact, transcript: list[dict[str, str]] | None) -> TicketDraft:
     """The ticket draft of one handover (free text already redacted by the caller or here)."""
     key = handover_key(conversation_id, target, decision)
-    contact_time = redact(contact.time)[:MAX_CONTACT_TIME_CHARS] if contact.time else None
+    contact_time = redact(clean(contact.time))[:MAX_CONTACT_TIME_CHARS] if contact.time else None
     return TicketDraft(
         handover_key=key,
         reference=reference_for(key),
@@ -254,6 +256,6 @@ def build_draft(kb: KnowledgeBase, *, conversation_id: str, decision: Mapping[st
         transcript=transcript,
         contact_method=contact.method,
         contact_value=contact.value,
-        contact_name=contact.name,
+        contact_name=(clean(contact.name) or None) if contact.name else None,
         contact_time=contact_time,
     )

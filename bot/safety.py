@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.errors import SchemaError
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, read_yaml_document
+from bot.textinput import clean
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class CrisisDetector:
         return self.now is None or not self.now.search(sentence)
 
     def _sentences_about_now(self, text: str) -> list[str]:
-        sentences = (" ".join(s.split()) for s in _SENTENCE_END.split(text.lower()))
+        # Cleaned like every other reader of the message: an invisible character must not hide a signal.
+        sentences = (" ".join(s.split()) for s in _SENTENCE_END.split(clean(text).lower()))
         return [s for s in sentences if s and not self._only_past(s)]
 
     def match(self, text: str) -> CrisisMatch | None:

@@ -23,14 +23,15 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.errors import SchemaError
 from bot.knowledge import read_yaml_document
+from bot.textinput import clean
 
 CRISIS_LABEL = "crisis"
 _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    """Lower-case, strip accents (ï -> i) and collapse white space."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Drop invisible and control characters, lower-case, strip accents (ï -> i), collapse white space."""
+    decomposed = unicodedata.normalize("NFKD", clean(text).lower())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", plain).strip()
 

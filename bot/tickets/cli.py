@@ -125,10 +125,11 @@ def export_tickets(rows: list[dict[str, Any]], fmt: str, out: TextIO) -> None:
 
 
 def _csv_safe(value: Any) -> Any:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection); drop NUL (csv refuses it)."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\x00", "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.errors import InvalidStatusChangeError, TicketNotFoundError
+from bot.errors import InvalidStatusChangeError, TicketNotFoundError, UnstorableTextError
 from bot.tickets.draft import TicketDraft
 from bot.tickets.models import STATUS_CLOSED, STATUS_NEW, STATUSES, TRANSITIONS, Ticket, TicketEvent, as_utc
 from bot.tickets.reference import is_well_formed, normalise_reference, reference_for
@@ -46,12 +46,31 @@ def _insert(session: Session, draft: TicketDraft, reference: str, now: datetime)
     return ticket
 
 
+def _check_storable(draft: TicketDraft) -> None:
+    """Refuse free text with NUL by name: PostgreSQL text cannot hold it, SQLite would (so stay alike).
+
+    Raises:
+        UnstorableTextError: a field (named in ``problem``) holds a NUL character.
+    """
+    texts = {"summary": draft.summary, "contact_method": draft.contact_method, "contact_value": draft.contact_value,
+             "contact_name": draft.contact_name, "contact_time": draft.contact_time}
+    texts.update({f"transcript[{i}]": turn.get("text") for i, turn in enumerate(draft.transcript or [])})
+    for field, value in texts.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise UnstorableTextError(f"NUL character in {field}",
+                                      "Dit ticket bevat een teken dat niet kan worden opgeslagen (NUL).")
+
+
 def add_ticket(session: Session, draft: TicketDraft, now: datetime) -> tuple[Ticket, bool]:
     """Store the draft once. Returns the ticket and whether it was created now.
 
     A concurrent insert of the same handover fails on the unique constraint inside a savepoint;
     the ticket the other transaction committed is returned instead.
+
+    Raises:
+        UnstorableTextError: free text in the draft holds a NUL (drafts from ``build_draft`` never do).
     """
+    _check_storable(draft)
     existing = find_by_key(session, draft.handover_key)
     if existing is not None:
         return existing, False
