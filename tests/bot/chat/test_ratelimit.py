@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
@@ -19,7 +16,8 @@ from bot.chat.ratelimit import (
     rate_limiter_from_settings,
 )
 from bot.config import ChatLimits, RedisSettings
-from deploy.local.services import RedisServer, ServiceError, free_port
+from deploy.local.services import RedisServer, free_port
+from tests.redis_server import redis_settings, start_redis
 
 LIMITS = ChatLimits(messages_per_window=3, window_seconds=60)
 # 1000 s is 40 s into the window [960, 1020).
@@ -124,30 +122,11 @@ def test_memory_forgets_old_windows_when_full_but_keeps_current_counts(monkeypat
 
 # --- Redis ---------------------------------------------------------------------------------------------------------
 
-def _skip_or_fail(reason: str) -> NoReturn:
-    if os.environ.get("ZORGROUTE_REQUIRE_SYSTEM_PACKAGES") == "1":
-        pytest.fail(f"redis-server is required here but {reason}")
-    pytest.skip(reason)
-
-
-def _start_redis(root: Path) -> RedisServer:
-    try:
-        server = RedisServer(root, free_port(), secrets.token_urlsafe(16))
-    except ServiceError as error:
-        _skip_or_fail(str(error))
-    server.start()
-    return server
-
-
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
-    server = _start_redis(tmp_path_factory.mktemp("redis"))
+    server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
-
-
-def redis_settings(server: RedisServer) -> RedisSettings:
-    return RedisSettings(host="127.0.0.1", port=server.port, password=server.password)
 
 
 @pytest.fixture()
@@ -202,7 +181,7 @@ def test_redis_keys_never_hold_the_conversation_id(redis_server, conversation_id
 def test_redis_down_is_a_named_error_not_a_redis_exception(tmp_path):
     import redis
 
-    server = _start_redis(tmp_path / "redis")
+    server = start_redis(tmp_path / "redis")
     limiter = RedisRateLimiter(LIMITS, redis_settings(server), clock=FakeClock())
     try:
         assert limiter.wait_seconds("burger-1") == 0
