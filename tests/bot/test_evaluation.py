@@ -69,15 +69,17 @@ def test_crisis_found_by_rules_is_never_lost_in_the_nlu(parser):
 
 CRISIS_HELDOUT = PROJECT_DIR / "tests" / "crisis" / "heldout_messages.jsonl"
 CRISIS_HELDOUT_2 = PROJECT_DIR / "tests" / "crisis" / "heldout_messages_2.jsonl"
+CRISIS_HELDOUT_3 = PROJECT_DIR / "tests" / "crisis" / "heldout_messages_3.jsonl"
 
 
 @pytest.mark.model
 @pytest.mark.parametrize(("path", "min_recall", "max_false_alarms"), [
     (CRISIS_HELDOUT, 0.98, 0.07),    # measured 0.989 / 0.056 (89/90, 5/90)
     (CRISIS_HELDOUT_2, 0.98, 0.12),  # measured 0.987 / 0.114 (78/79, 9/79)
+    (CRISIS_HELDOUT_3, 0.97, 0.12),  # measured once, 2026-12-05: 0.978 / 0.111 (88/90, 10/90)
 ])
 def test_crisis_detection_does_not_fall_below_its_held_out_measurement(parser, path, min_recall, max_false_alarms):
-    """Regression floors at the levels measured on the two held-out crisis sets (docs/evaluation.md)."""
+    """Regression floors at the levels measured on the three held-out crisis sets (docs/evaluation.md)."""
     from bot.evaluation import crisis_scores
 
     scores = crisis_scores(load_examples(path), parser.parse)
@@ -88,12 +90,13 @@ def test_crisis_detection_does_not_fall_below_its_held_out_measurement(parser, p
 
 @pytest.mark.model
 @pytest.mark.xfail(strict=True, reason="conversation issue bar (recall 1.00, false alarms <= 0.05) not reached yet: "
-                   "measured 167/169 recall, 14/169 false alarms over both held-out sets, see docs/evaluation.md")
+                   "measured 255/259 recall, 24/259 false alarms over the three held-out sets, see "
+                   "docs/evaluation.md")
 def test_crisis_bar_on_the_held_out_crisis_sets(parser):
     """The conversation issue's bar: every crisis found, at most 5 % false alarms."""
     from bot.evaluation import crisis_scores
 
-    examples = load_examples(CRISIS_HELDOUT) + load_examples(CRISIS_HELDOUT_2)
+    examples = load_examples(CRISIS_HELDOUT) + load_examples(CRISIS_HELDOUT_2) + load_examples(CRISIS_HELDOUT_3)
     scores = crisis_scores(examples, parser.parse)
     assert scores.missed == [], f"recall {scores.recall:.3f}"
     assert scores.false_alarm_rate <= 0.05, f"false alarms {scores.false_alarm_rate:.3f}"
