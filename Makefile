@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help setup system-packages spacy train run run-prod test lint typecheck validate pytest conversations evaluate \
-	db tickets-drain clean
+	bench db tickets-drain clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -48,7 +48,7 @@ test: export ZORGROUTE_REQUIRE_SYSTEM_PACKAGES := 1
 test: system-packages train lint validate conversations pytest ## Run every check (what CI runs)
 
 lint: setup ## ruff (style + docstrings) and mypy
-	@$(VENV)/bin/ruff check bot actions deploy tests scripts
+	@$(VENV)/bin/ruff check bot actions deploy bench tests scripts
 	@$(VENV)/bin/mypy
 
 validate: setup ## rasa data validate
@@ -63,6 +63,11 @@ conversations: train ## Conversation tests with --fail-on-prediction-errors
 
 evaluate: train ## Held-out intent P/R/F1 and next_step accuracy
 	@$(PY) -m bot.evaluation
+
+# When make trains the model in this very call, the benchmark reports that training's time instead of training again.
+bench: export ZORGROUTE_BENCH_STARTED := $(shell date +%s)
+bench: system-packages train ## Benchmarks (quality vs baselines, latency, throughput, memory, scaling) -> docs/benchmarks.md
+	@$(PY) -m bench.run
 
 db: setup ## Create or upgrade the ticket database (DATABASE_URL, default var/zorgroute.db)
 	@$(PY) -m bot tickets migrate

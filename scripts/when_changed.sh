@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: when_changed.sh STAMP "PATHS..." COMMAND...
 # Runs COMMAND only when the content of PATHS changed since the last successful run (or the
-# stamp is missing), then records the new fingerprint in STAMP.
+# stamp is missing), then records the new fingerprint in STAMP and how long COMMAND took in
+# STAMP.json ({"seconds": ..., "finished": unix time}; `make bench` reports the training time from it).
 set -euo pipefail
 stamp="$1"; paths="$2"; shift 2
 # shellcheck disable=SC2086
@@ -12,6 +13,9 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$now" ] && [ "${FORCE:-0}" != "1" ]
   exit 0
 fi
 echo "==> $(basename "$stamp"): building"
+started="$(date +%s)"
 "$@"
 mkdir -p "$(dirname "$stamp")"
 echo "$now" > "$stamp"
+finished="$(date +%s)"
+echo "{\"seconds\": $((finished - started)), \"finished\": $finished}" > "$stamp.json"

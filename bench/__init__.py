@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): routing quality against baselines, latency, throughput, start-up, memory."""
