@@ -42,10 +42,11 @@ QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false", "SQLALC
 
 
 def _first_line(path: str, prefix: str) -> str:
+    """The value of the first ``prefix: value`` (or ``prefix=value``) line of a system file."""
     try:
         for line in Path(path).read_text(encoding="utf-8").splitlines():
             if line.startswith(prefix):
-                return line.split(":", 1)[1].strip().strip('"')
+                return line[len(prefix):].lstrip(" \t:=").strip().strip('"')
     except OSError:
         pass
     return "unknown"
