@@ -34,6 +34,15 @@ def _num(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _mb(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f} MB"
+
+
+def _relative(path: str) -> str:
+    root = str(Path(__file__).resolve().parent.parent) + "/"
+    return path[len(root):] if path.startswith(root) else path
+
+
 def _missing(what: str) -> list[str]:
     return [f"_Not measured in this run ({what} did not produce results; see `bench/out/logs/`)._", ""]
 
@@ -52,7 +61,8 @@ def header(run: dict[str, Any] | None) -> list[str]:
             f"({steps}).",
             f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']} "
             f"(kernel {m['kernel']}), no GPU; Python {m['python']}, Rasa {m['rasa']}, TensorFlow "
-            f"{m['tensorflow']}, spaCy {m['spacy']}.", ""]
+            f"{m['tensorflow']}, spaCy {m['spacy']}.",
+            *([f"- **Note:** {run['note']}"] if run.get("note") else []), ""]
 
 
 def quality_section(quality: dict[str, Any] | None) -> list[str]:
@@ -62,9 +72,10 @@ def quality_section(quality: dict[str, Any] | None) -> list[str]:
         return lines + _missing("bench.quality")
     held = quality["heldout"]
     systems = quality["systems"]
-    lines += [f"Conditions: `{held['path']}` ({held['messages']} messages by an author whose messages were never "
-              f"trained on; {held['next_step_labelled']} carry accepted next steps); all models trained in this run "
-              "on `data/` only; every system's intent goes through the same triage core and knowledge base.", "",
+    lines += [f"Conditions: `{_relative(held['path'])}` ({held['messages']} messages by an author whose messages "
+              f"were never trained on; {held['next_step_labelled']} carry accepted next steps); all models trained in "
+              "this run on `data/` only; every system's intent goes through the same triage core and knowledge "
+              "base.", "",
               "Category accuracy compares the category of the predicted intent with the gold one; \"after "
               "overrides\" compares the routed category, after the knowledge base's fact-based overrides (e.g. "
               "under 18 → Jeugdwet), which only systems with facts can trigger.", "",
@@ -167,8 +178,8 @@ def resources_section(run: dict[str, Any] | None, latency: dict[str, dict[str, A
         data = latency.get(label, {})
         train = steps.get(f"train_{label}", {}).get("seconds")
         lines.append(f"| {SYSTEM_NAMES[label]} | {_num(train / 60 if train else None, 1)} min | "
-                     f"{_num(data.get('startup_seconds'), 1)} s | {_num(data.get('rasa_peak_rss_mb'))} MB | "
-                     f"{_num(data.get('actions_peak_rss_mb'))} MB |")
+                     f"{_num(data.get('startup_seconds'), 1)} s | {_mb(data.get('rasa_peak_rss_mb'))} | "
+                     f"{_mb(data.get('actions_peak_rss_mb'))} |")
     return [*lines, ""]
 
 
@@ -179,8 +190,9 @@ def scaling_section(scaling: dict[str, Any] | None) -> list[str]:
         return lines + _missing("bench.scaling")
     lines += ["Conditions: `make run-prod`'s shape on this one machine (nginx, PostgreSQL tracker store, Redis lock "
               "store, N Rasa replicas + N action servers), the same scripts through the public nginx address; "
-              "both replicas share the same 2 cores, so this measures the overhead and balance of the shape, not "
-              "the gain of a second machine.", "", "| Rasa replicas | messages/s at p95 < 1 s |", "|---|---|"]
+              "both replicas share the same 2 cores. One Rasa process handles its turns on one event loop and "
+              "uses about one core, so on this machine a second replica puts the second core to work; on a cluster "
+              "each replica brings its own cores.", "", "| Rasa replicas | messages/s at p95 < 1 s |", "|---|---|"]
     for replicas, data in scaling["replicas"].items():
         lines.append(f"| {replicas} | {_num(data['msgs_per_second'], 1)} |")
     lines += ["", f"Ratio 2 replicas / 1 replica: **{_num(scaling.get('ratio'), 2)}**."]
