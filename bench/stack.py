@@ -22,11 +22,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.local.services import free_port
+from deploy.local.services import ServiceError, free_port, wait_http
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -74,24 +73,6 @@ def stop_process(process: subprocess.Popen[bytes] | None, seconds: float = 30, g
     process.wait(timeout=10)
 
 
-def wait_http(name: str, url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
-    """Wait until ``url`` answers 200.
-
-    Raises:
-        StackError: the process exited or nothing answered within ``seconds``.
-    """
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StackError(f"{name} exited with code {process.returncode} while starting")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL built here
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise StackError(f"{name} did not answer {url} within {seconds:.0f} s")
-
-
 @dataclass
 class LocalStack:
     """One action server and one Rasa server with ``model`` (the embedded shape)."""
@@ -127,7 +108,10 @@ class LocalStack:
         self.env["ACTION_SERVER_URL"] = f"{self.actions_url}/webhook"
         self.actions = spawn([str(VENV_BIN / "python"), "-m", "bot", "actions", "--port", str(port)], self.env,
                              self.scratch / "actions.log")
-        wait_http("the action server", f"{self.actions_url}/health", self.actions, ACTIONS_STARTUP_SECONDS)
+        try:
+            wait_http(f"{self.actions_url}/health", self.actions, ACTIONS_STARTUP_SECONDS, "the action server")
+        except ServiceError as error:
+            raise StackError(str(error)) from error
 
     def start_rasa(self) -> subprocess.Popen[bytes]:
         """Spawn ``rasa run`` with the model; returns at once (the caller times the first answer)."""

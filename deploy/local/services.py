@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 from bot.errors import ZorgrouteError
@@ -42,6 +43,25 @@ def wait_for_port(port: int, seconds: float) -> None:
         except OSError:
             time.sleep(0.2)
     raise ServiceError(f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s")
+
+
+def wait_http(url: str, process: subprocess.Popen[bytes], seconds: float, name: str | None = None) -> None:
+    """Wait until ``url`` answers 200 while ``process`` (the server behind it) keeps running.
+
+    Raises:
+        ServiceError: the process exited or nothing answered within ``seconds`` (``name`` says which server).
+    """
+    what = name or url
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceError(f"{what}: the process exited with code {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL built by the caller
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise ServiceError(f"{what} did not answer {url} within {seconds:.0f} s")
 
 
 def postgres_bin() -> Path | None:

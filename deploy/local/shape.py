@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 from dotenv import dotenv_values, load_dotenv
 
 from deploy.local import nginx
-from deploy.local.services import Nginx, PostgresCluster, RedisServer, ServiceError, free_port
+from deploy.local.services import Nginx, PostgresCluster, RedisServer, ServiceError, free_port, wait_http
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -48,24 +47,6 @@ def load_secrets(run_dir: Path, environ: Mapping[str, str]) -> dict[str, str]:
         path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
     path.chmod(0o600)
     return values
-
-
-def wait_http(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
-    """Wait until ``url`` answers 200.
-
-    Raises:
-        ServiceError: the process exited or nothing answered in time.
-    """
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"{url}: the process exited with code {process.returncode} (see its log)")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL built here
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise ServiceError(f"{url} did not answer within {seconds:.0f} s")
 
 
 @dataclass
