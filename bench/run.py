@@ -97,10 +97,10 @@ def run_step(name: str, command: list[str], log_dir: Path, timings: dict[str, An
     return result.returncode == 0
 
 
-def training_by_make(started: str | None) -> float | None:
+def training_by_make(started: str | None, root: Path = PROJECT_DIR) -> float | None:
     """Seconds of the ``make train`` that ran inside this ``make bench`` call, if it did."""
-    record = PROJECT_DIR / ".make" / "train.json"
-    if not started or not record.exists() or not (PROJECT_DIR / "models" / "zorgroute.tar.gz").exists():
+    record = root / ".make" / "train.json"
+    if not started or not record.exists() or not (root / "models" / "zorgroute.tar.gz").exists():
         return None
     try:
         data = json.loads(record.read_text(encoding="utf-8"))
