@@ -287,23 +287,15 @@ class KeywordClassifier:
                 "entities": [dict(entity) for entity in entities]}
 
 
-def nlu_examples(path: Path) -> list[dict[str, str]]:
-    """The ``{"text", "intent"}`` examples of one Rasa NLU YAML file."""
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [{"text": line.strip()[2:].strip(), "intent": block["intent"]}
-            for block in data.get("nlu") or [] if "intent" in block
-            for line in str(block.get("examples") or "").splitlines() if line.strip().startswith("- ")]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Print the intent accuracy on Rasa NLU YAML or JSONL files (never tune on the held-out set)."""
     from bot.evaluation import load_examples
+    from bot.nlu.crisis_model import read_nlu_examples
 
     classifier = KeywordClassifier()
     for path in map(Path, argv if argv is not None else sys.argv[1:]):
-        examples = nlu_examples(path) if path.suffix in (".yml", ".yaml") else load_examples(path)
+        examples = ([{"text": text, "intent": intent} for text, intent in read_nlu_examples(path)]
+                    if path.suffix in (".yml", ".yaml") else load_examples(path))
         right = sum(classifier.parse(e["text"])["intent"]["name"] == e["intent"] for e in examples)
         print(f"{path}: intent accuracy {right / max(len(examples), 1):.3f} ({len(examples)} examples)")
     return 0

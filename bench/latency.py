@@ -32,6 +32,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ import aiohttp
 
 from bench import loadgen
 from bench.stack import PROJECT_DIR, LocalStack, PeakRss, StackError
+from deploy.local.services import ServiceError
 
 HELDOUT = PROJECT_DIR / "tests" / "heldout" / "messages.jsonl"
 LEVELS = (1, 2, 4, 8, 16, 32)
@@ -84,30 +86,32 @@ async def first_answer(url: str, stack: LocalStack, seconds: float) -> None:
     raise StackError(f"Rasa did not answer a REST message within {seconds:.0f} s")
 
 
+def parse_send(session: aiohttp.ClientSession, base: str, token: str) -> loadgen.Send:
+    """A :data:`loadgen.Send` that posts to ``/model/parse``; its answer counts as one reply."""
+
+    async def send(_sender: str, text: str) -> tuple[int, Any]:
+        async with session.post(f"{base}/model/parse", params={"token": token}, json={"text": text}) as reply:
+            body = await reply.read()
+            return reply.status, [body] if body else []
+
+    return send
+
+
+def one_turn_plans(texts: list[str], count: int) -> Iterator[loadgen.Plan]:
+    """``count`` single-message scripts over the texts in turn (a parse has no follow-up)."""
+    return (loadgen.Plan(number, texts[number % len(texts)], 1, 0) for number in range(count))
+
+
 async def parse_latency(session: aiohttp.ClientSession, base: str, token: str,
                         texts: list[str]) -> dict[str, Any]:
     """Sequential ``/model/parse`` of ``texts``; p50/p95/p99 in ms of the good answers."""
-    timings: list[float] = []
-    failures = 0
-    deadline = time.monotonic() + NLU_MAX_SECONDS
-    for text in texts[:NLU_MAX_TEXTS]:
-        if time.monotonic() > deadline:
-            break
-        started = time.perf_counter()
-        try:
-            async with session.post(f"{base}/model/parse", params={"token": token}, json={"text": text}) as reply:
-                await reply.read()
-                ok = reply.status == 200
-        except (aiohttp.ClientError, asyncio.TimeoutError):
-            ok = False
-        if ok:
-            timings.append((time.perf_counter() - started) * 1000)
-        else:
-            failures += 1
-    if not timings:
+    result = await loadgen.run_closed_loop(parse_send(session, base, token),
+                                           one_turn_plans(texts, min(len(texts), NLU_MAX_TEXTS)), 1,
+                                           NLU_MAX_SECONDS, "bench-parse")
+    if not result.ok_ms:
         raise StackError("Rasa's /model/parse answered no request (is --enable-api on?)")
-    return {**{f"p{q}": round(loadgen.percentile(timings, q) or 0.0, 2) for q in (50, 95, 99)},
-            "n": len(timings), "errors": failures}
+    return {**{f"p{q}": round(loadgen.percentile(result.ok_ms, q) or 0.0, 2) for q in (50, 95, 99)},
+            "n": len(result.ok_ms), "errors": result.errors}
 
 
 async def first_parse(stack: LocalStack, seconds: float) -> None:
@@ -133,42 +137,14 @@ async def first_parse(stack: LocalStack, seconds: float) -> None:
     raise StackError(f"Rasa did not answer /model/parse within {seconds:.0f} s")
 
 
-async def parse_step(session: aiohttp.ClientSession, base: str, token: str, texts: list[str], concurrency: int,
-                     seconds: float) -> loadgen.StepResult:
-    """``concurrency`` clients parse the texts in turn, back to back, for ``seconds``."""
-    result = loadgen.StepResult(concurrency)
-    started = time.monotonic()
-    deadline = started + seconds
-    counter = iter(range(NLU_MAX_REQUESTS))
-
-    async def client(number: int) -> None:
-        while time.monotonic() < deadline:
-            index = next(counter, None)
-            if index is None:
-                return
-            began = time.monotonic()
-            try:
-                async with session.post(f"{base}/model/parse", params={"token": token},
-                                        json={"text": texts[index % len(texts)]}) as reply:
-                    await reply.read()
-                    status, error = reply.status, "" if reply.status == 200 else f"HTTP {reply.status}"
-            except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
-                status, error = 0, type(failure).__name__
-            result.turns.append(loadgen.Turn(concurrency, number, index, status,
-                                             round((time.monotonic() - began) * 1000, 2), error))
-
-    await asyncio.wait_for(asyncio.gather(*(client(n) for n in range(concurrency))),
-                           seconds + loadgen.REQUEST_TIMEOUT_SECONDS + 5)
-    result.duration_s = time.monotonic() - started
-    return result
-
-
 async def nlu_throughput(stack: LocalStack, texts: list[str], step_seconds: float) -> dict[str, Any]:
     """Closed-loop ``/model/parse`` steps; messages/s at the highest step with p95 under 1 s."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
 
         async def step(level: int) -> loadgen.StepResult:
-            result = await parse_step(session, stack.rasa_url, stack.api_token, texts, level, step_seconds)
+            result = await loadgen.run_closed_loop(parse_send(session, stack.rasa_url, stack.api_token),
+                                                   one_turn_plans(texts, NLU_MAX_REQUESTS), level, step_seconds,
+                                                   "bench-parse")
             print(f"  NLU {level:>2} clients: {result.msgs_per_second:.1f} parses/s, p95 {result.p95_ms or 0:.0f} ms, "
                   f"{result.errors} errors", flush=True)
             return result
@@ -313,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = (run_nlu_only(args.model, args.label) if args.nlu_only
                    else run(args.model, args.label, args.out, args.step_seconds))
-    except (StackError, OSError, ValueError) as error:
+    except (ServiceError, OSError, ValueError) as error:
         print(f"bench.latency ({args.label}): {error}", file=sys.stderr)
         return 1
     path = args.out / f"latency_{args.label}.json"

@@ -176,9 +176,7 @@ def plot_confusion(name: str, scores: dict[str, Any], path: Path) -> None:
 
 
 def load_parser(path: Path) -> Any:
-    """A :class:`bot.nlu.parser.RasaParser` for a model archive, or a :class:`BenchError`."""
-    if not path.is_file():
-        raise BenchError(f"model not found: {path}")
+    """A :class:`bot.nlu.parser.RasaParser` for a model archive (checked to exist), or a :class:`BenchError`."""
     from bot.nlu.parser import RasaParser
 
     try:

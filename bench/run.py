@@ -33,12 +33,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bench.stack import QUIET_ENV
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT_DIR / "docs" / "benchmarks"
 MODELS = PROJECT_DIR / "bench" / "out" / "models"
 VENV_BIN = Path(sys.executable).parent
 STEPS = ("train", "quality", "latency", "scaling")
-QUIET = {"TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
 def _first_line(path: str, prefix: str) -> str:
@@ -88,7 +89,7 @@ def run_step(name: str, command: list[str], log_dir: Path, timings: dict[str, An
     print(f"==> {name}: {' '.join(Path(c).name if c.startswith('/') else c for c in command)}", flush=True)
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as handle:
-        result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **QUIET}, stdout=handle,
+        result = subprocess.run(command, cwd=PROJECT_DIR, env={**os.environ, **QUIET_ENV}, stdout=handle,
                                 stderr=subprocess.STDOUT, check=False)
     seconds = round(time.monotonic() - started, 1)
     timings[name] = {"seconds": seconds, "exit_code": result.returncode}

@@ -32,6 +32,7 @@ import aiohttp
 from bench import loadgen
 from bench.latency import HELDOUT, MAX_SCRIPTS
 from bench.stack import PROJECT_DIR, ShapeProcess, StackError
+from deploy.local.services import ServiceError
 
 MODEL = PROJECT_DIR / "models" / "zorgroute.tar.gz"  # what deploy/local/shape.py serves
 REPLICAS = (1, 2)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         texts = loadgen.load_texts(HELDOUT)
         for replicas in REPLICAS:
             results[str(replicas)], raw[replicas] = run_shape(replicas, texts, args.step_seconds)
-    except (StackError, OSError, ValueError) as error:
+    except (ServiceError, OSError, ValueError) as error:
         failure = str(error)
     one, two = (results.get(key, {}).get("msgs_per_second") for key in ("1", "2"))
     ratio = round(two / one, 3) if one and two is not None else None

@@ -35,7 +35,7 @@ SHAPE_STARTUP_SECONDS = 420  # PostgreSQL, Redis, nginx and N Rasa replicas load
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
-class StackError(RuntimeError):
+class StackError(ServiceError):
     """A server did not start or answer; the message names which one."""
 
 
@@ -101,17 +101,14 @@ class LocalStack:
         """Start the action server and wait for its ``/health``.
 
         Raises:
-            StackError: it did not start.
+            ServiceError: it did not start.
         """
         port = free_port()
         self.actions_url = f"http://127.0.0.1:{port}"
         self.env["ACTION_SERVER_URL"] = f"{self.actions_url}/webhook"
         self.actions = spawn([str(VENV_BIN / "python"), "-m", "bot", "actions", "--port", str(port)], self.env,
                              self.scratch / "actions.log")
-        try:
-            wait_http(f"{self.actions_url}/health", self.actions, ACTIONS_STARTUP_SECONDS, "the action server")
-        except ServiceError as error:
-            raise StackError(str(error)) from error
+        wait_http(f"{self.actions_url}/health", self.actions, ACTIONS_STARTUP_SECONDS, "the action server")
 
     def start_rasa(self) -> subprocess.Popen[bytes]:
         """Spawn ``rasa run`` with the model; returns at once (the caller times the first answer)."""
