@@ -44,22 +44,31 @@ class LabelledText:
     crisis: bool
 
 
-def read_corpus_file(path: Path) -> list[LabelledText]:
-    """Read a Rasa NLU YAML file: examples of intent ``crisis`` are positives, all others negatives.
+def read_nlu_examples(path: Path) -> list[tuple[str, str]]:
+    """The ``(text, intent)`` examples of a Rasa NLU YAML file.
 
     Raises:
         SchemaError: the file is not an NLU file with ``intent`` blocks and ``examples``.
     """
     data = read_yaml_document(path, "nlu")
-    found: list[LabelledText] = []
+    found: list[tuple[str, str]] = []
     for position, block in enumerate(data["nlu"]):
         if not isinstance(block, dict) or "intent" not in block or not isinstance(block.get("examples"), str):
             raise SchemaError(path.name, f"nlu item {position + 1}", "needs 'intent' and an 'examples' block")
         for line in block["examples"].splitlines():
             line = line.strip()
             if line.startswith("- ") and line[2:].strip():
-                found.append(LabelledText(line[2:].strip(), block["intent"] == CRISIS_LABEL))
+                found.append((line[2:].strip(), block["intent"]))
     return found
+
+
+def read_corpus_file(path: Path) -> list[LabelledText]:
+    """Read a Rasa NLU YAML file: examples of intent ``crisis`` are positives, all others negatives.
+
+    Raises:
+        SchemaError: the file is not an NLU file with ``intent`` blocks and ``examples``.
+    """
+    return [LabelledText(text, intent == CRISIS_LABEL) for text, intent in read_nlu_examples(path)]
 
 
 def read_corpus(directory: Path) -> list[LabelledText]:

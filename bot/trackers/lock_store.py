@@ -26,7 +26,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import redis
-from rasa.core.lock_store import LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 # Each guarded step is a few Redis round trips on loopback; the expiry only matters when a replica
@@ -64,15 +64,13 @@ class AtomicRedisLockStore(RedisLockStore):
             with suppress(redis.exceptions.LockError):
                 mutex.release()
 
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float | None = None) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """Rasa's ``issue_ticket``, atomic per conversation.
 
         Raises:
             LockError: Redis is unreachable or busy beyond ``mutex_seconds``.
         """
         with self._mutex(conversation_id):
-            if lock_lifetime is None:
-                return super().issue_ticket(conversation_id)
             return super().issue_ticket(conversation_id, lock_lifetime)
 
     def update_lock(self, conversation_id: str) -> None:

@@ -14,7 +14,7 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from bot.cli import main
 from bot.config import DEFAULT_TRACKER_RETENTION_DAYS
 from bot.tickets.db import open_database
-from bot.trackers.retention import has_events_table, purge_conversations
+from bot.trackers.retention import PurgeReport, has_events_table, purge_conversations
 from bot.trackers.store import ResilientSQLTrackerStore
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -66,25 +66,25 @@ def conversations(store) -> dict[str, list[Event]]:
     return stored
 
 
-def test_purge_deletes_whole_ended_conversations_only(database_url, store, conversations):
+def purge(database_url: str, days: int) -> PurgeReport:
+    """One run of the retention job against the tracker store's database."""
     database = open_database(database_url, run_migrations=False)
     try:
         with database.unit_of_work() as session:
             assert has_events_table(session)
-            report = purge_conversations(session, days=7, now=NOW)
+            return purge_conversations(session, days=days, now=NOW)
     finally:
         database.dispose()
+
+
+def test_purge_deletes_whole_ended_conversations_only(database_url, store, conversations):
+    report = purge(database_url, days=7)
     assert (report.conversations, report.events) == (1, 6)
     assert counts(store.engine) == {"still-active": 6, "recent": 2}
 
 
 async def test_kept_conversations_still_read_back_whole(database_url, store, conversations):
-    database = open_database(database_url, run_migrations=False)
-    try:
-        with database.unit_of_work() as session:
-            purge_conversations(session, days=7, now=NOW)
-    finally:
-        database.dispose()
+    purge(database_url, days=7)
     assert await store.retrieve("ended") is None
     for sender_id in ("still-active", "recent"):
         tracker = await store.retrieve(sender_id)
@@ -98,35 +98,20 @@ async def test_kept_conversations_still_read_back_whole(database_url, store, con
 def test_cut_off_is_the_newest_event(store, database_url, newest_age, deleted):
     # rasa_events adds a bot event 1 s after the user message: the newest event is newest_age - 1 s old.
     insert(store.engine, {"grens": rasa_events(NOW, timedelta(days=50), newest_age + timedelta(seconds=1))})
-    database = open_database(database_url, run_migrations=False)
-    try:
-        with database.unit_of_work() as session:
-            report = purge_conversations(session, days=7, now=NOW)
-    finally:
-        database.dispose()
+    report = purge(database_url, days=7)
     assert report.conversations == int(deleted)
     assert counts(store.engine) == ({} if deleted else {"grens": 4})
 
 
 def test_purge_of_an_empty_table_reports_nothing(store, database_url):
-    database = open_database(database_url, run_migrations=False)
-    try:
-        with database.unit_of_work() as session:
-            report = purge_conversations(session, days=1, now=NOW)
-    finally:
-        database.dispose()
+    report = purge(database_url, days=1)
     assert (report.conversations, report.events) == (0, 0)
 
 
 def test_many_ended_conversations_are_deleted_in_batches(store, database_url):
     insert(store.engine, {**{f"oud-{number}": rasa_events(NOW, timedelta(days=10)) for number in range(1203)},
                           "nieuw": rasa_events(NOW, timedelta(days=1))})
-    database = open_database(database_url, run_migrations=False)
-    try:
-        with database.unit_of_work() as session:
-            report = purge_conversations(session, days=7, now=NOW)
-    finally:
-        database.dispose()
+    report = purge(database_url, days=7)
     assert (report.conversations, report.events) == (1203, 2406)
     assert counts(store.engine) == {"nieuw": 2}
 
