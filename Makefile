@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .PHONY: help setup system-packages spacy train run run-prod test lint typecheck validate pytest conversations evaluate \
-	bench db tickets-drain clean
+	bench crisis-authors db tickets-drain clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ conversations: train ## Conversation tests with --fail-on-prediction-errors
 
 evaluate: train ## Held-out intent P/R/F1 and next_step accuracy
 	@$(PY) -m bot.evaluation
+
+crisis-authors: ## Crisis rules + classifier scored on each corpus author left out of training (no Rasa model needed)
+	@$(PY) -m bench.crisis_authors
 
 # When make trains the model in this very call, the benchmark reports that training's time instead of training again.
 bench: export ZORGROUTE_BENCH_STARTED := $(shell date +%s)

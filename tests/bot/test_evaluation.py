@@ -67,19 +67,23 @@ def test_crisis_found_by_rules_is_never_lost_in_the_nlu(parser):
     assert scores.missed == []
 
 
-CRISIS_HELDOUT = PROJECT_DIR / "tests" / "crisis" / "heldout_messages.jsonl"
-CRISIS_HELDOUT_2 = PROJECT_DIR / "tests" / "crisis" / "heldout_messages_2.jsonl"
-CRISIS_HELDOUT_3 = PROJECT_DIR / "tests" / "crisis" / "heldout_messages_3.jsonl"
+CRISIS_SETS = PROJECT_DIR / "tests" / "crisis"
+CRISIS_HELDOUT = [CRISIS_SETS / "heldout_messages.jsonl",
+                  *(CRISIS_SETS / f"heldout_messages_{n}.jsonl" for n in range(2, 7))]
 
 
 @pytest.mark.model
 @pytest.mark.parametrize(("path", "min_recall", "max_false_alarms"), [
-    (CRISIS_HELDOUT, 0.98, 0.07),    # measured 0.989 / 0.056 (89/90, 5/90)
-    (CRISIS_HELDOUT_2, 0.98, 0.12),  # measured 0.987 / 0.114 (78/79, 9/79)
-    (CRISIS_HELDOUT_3, 0.97, 0.12),  # measured once, 2026-12-05: 0.978 / 0.111 (88/90, 10/90)
+    # Measured 2026-12-05 with the eighteen-author corpus (docs/evaluation.md, "Fourth round").
+    (CRISIS_HELDOUT[0], 0.98, 0.05),  # 0.989 / 0.033 (89/90, 3/90)
+    (CRISIS_HELDOUT[1], 0.98, 0.08),  # 1.000 / 0.063 (79/79, 5/79)
+    (CRISIS_HELDOUT[2], 0.97, 0.12),  # 0.978 / 0.100 (88/90, 9/90)
+    (CRISIS_HELDOUT[3], 0.97, 0.10),  # 0.978 / 0.078 (88/90, 7/90)
+    (CRISIS_HELDOUT[4], 0.98, 0.09),  # 0.989 / 0.067 (89/90, 6/90)
+    (CRISIS_HELDOUT[5], 0.98, 0.09),  # 1.000 / 0.067 (90/90, 6/90)
 ])
 def test_crisis_detection_does_not_fall_below_its_held_out_measurement(parser, path, min_recall, max_false_alarms):
-    """Regression floors at the levels measured on the three held-out crisis sets (docs/evaluation.md)."""
+    """Regression floors at the levels measured on the six held-out crisis sets (docs/evaluation.md)."""
     from bot.evaluation import crisis_scores
 
     scores = crisis_scores(load_examples(path), parser.parse)
@@ -90,13 +94,14 @@ def test_crisis_detection_does_not_fall_below_its_held_out_measurement(parser, p
 
 @pytest.mark.model
 @pytest.mark.xfail(strict=True, reason="conversation issue bar (recall 1.00, false alarms <= 0.05) not reached yet: "
-                   "measured 255/259 recall, 24/259 false alarms over the three held-out sets, see "
+                   "measured 523/529 recall, 36/529 false alarms over the six held-out sets, see "
                    "docs/evaluation.md")
 def test_crisis_bar_on_the_held_out_crisis_sets(parser):
-    """The conversation issue's bar: every crisis found, at most 5 % false alarms."""
+    """The conversation issue's bar: every crisis found, at most 5 % false alarms, over all held-out sets."""
     from bot.evaluation import crisis_scores
 
-    examples = load_examples(CRISIS_HELDOUT) + load_examples(CRISIS_HELDOUT_2) + load_examples(CRISIS_HELDOUT_3)
+    examples = [example for path in CRISIS_HELDOUT for example in load_examples(path)]
+    assert len(examples) >= 6 * 150
     scores = crisis_scores(examples, parser.parse)
     assert scores.missed == [], f"recall {scores.recall:.3f}"
     assert scores.false_alarm_rate <= 0.05, f"false alarms {scores.false_alarm_rate:.3f}"
@@ -106,9 +111,9 @@ def test_crisis_threshold_sweep_by_hand():
     from bot.evaluation import crisis_threshold_sweep
 
     parses = {"ik wil dood": {"crisis_score": 0.1},             # caught by the rules whatever the score
-              "het hoeft voor mij niet meer": {"crisis_score": 0.65},
+              "alles is zwart om me heen": {"crisis_score": 0.65},
               "ik zoek thuiszorg": {"crisis_score": 0.55}}
-    examples = [{"text": "ik wil dood", "crisis": True}, {"text": "het hoeft voor mij niet meer", "crisis": True},
+    examples = [{"text": "ik wil dood", "crisis": True}, {"text": "alles is zwart om me heen", "crisis": True},
                 {"text": "ik zoek thuiszorg", "crisis": False}]
     rows = {r["threshold"]: r for r in crisis_threshold_sweep(examples, parses.__getitem__, (0.5, 0.6, 0.7))}
     assert rows[0.5] == {"threshold": 0.5, "recall": 1.0, "false_alarm_rate": 1.0}

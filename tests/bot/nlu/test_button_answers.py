@@ -10,7 +10,11 @@ from bot.render import FOLLOW_UP_BUTTONS, TRIED_BUTTONS
 from tests.conftest import PROJECT_DIR
 
 TYPED_ANSWERS = ["Maakt niet uit", "maakt mij niet uit", "In de ochtend", "na 18 uur", "Liever geen naam",
-                 "misschien, eerst even nadenken", "nee hoeft niet", "06-12345678", "jan@voorbeeld.nl"]
+                 "misschien, eerst even nadenken", "nee hoeft niet", "06-12345678", "jan@voorbeeld.nl",
+                 # "weet ik niet" is the form's own way out; greetings open most conversations (none of
+                 # these is in the training data in this exact form).
+                 "Weet ik eigenlijk niet", "weet ik nu even niet", "geen idee hoor", "ik zou het niet weten",
+                 "weet niet precies", "Goedemiddag, ik heb een vraag over zorg", "hoi daar", "hallo, goedemorgen"]
 
 
 def button_payloads() -> list[str]:
