@@ -69,7 +69,7 @@ def test_crisis_found_by_rules_is_never_lost_in_the_nlu(parser):
 
 CRISIS_SETS = PROJECT_DIR / "tests" / "crisis"
 CRISIS_HELDOUT = [CRISIS_SETS / "heldout_messages.jsonl",
-                  *(CRISIS_SETS / f"heldout_messages_{n}.jsonl" for n in range(2, 7))]
+                  *(CRISIS_SETS / f"heldout_messages_{n}.jsonl" for n in range(2, 10))]
 
 
 @pytest.mark.model
@@ -81,9 +81,13 @@ CRISIS_HELDOUT = [CRISIS_SETS / "heldout_messages.jsonl",
     (CRISIS_HELDOUT[3], 0.97, 0.10),  # 0.978 / 0.078 (88/90, 7/90)
     (CRISIS_HELDOUT[4], 0.98, 0.09),  # 0.989 / 0.067 (89/90, 6/90)
     (CRISIS_HELDOUT[5], 0.98, 0.09),  # 1.000 / 0.067 (90/90, 6/90)
+    # Measured once each, 2026-12-05, with no change made after ("Sets 7-9").
+    (CRISIS_HELDOUT[6], 0.97, 0.13),  # 0.978 / 0.112 (88/90, 10/89)
+    (CRISIS_HELDOUT[7], 0.98, 0.08),  # 0.989 / 0.056 (89/90, 5/90)
+    (CRISIS_HELDOUT[8], 0.98, 0.03),  # 0.989 / 0.011 (89/90, 1/90)
 ])
 def test_crisis_detection_does_not_fall_below_its_held_out_measurement(parser, path, min_recall, max_false_alarms):
-    """Regression floors at the levels measured on the six held-out crisis sets (docs/evaluation.md)."""
+    """Regression floors at the levels measured on the nine held-out crisis sets (docs/evaluation.md)."""
     from bot.evaluation import crisis_scores
 
     scores = crisis_scores(load_examples(path), parser.parse)
@@ -94,14 +98,14 @@ def test_crisis_detection_does_not_fall_below_its_held_out_measurement(parser, p
 
 @pytest.mark.model
 @pytest.mark.xfail(strict=True, reason="conversation issue bar (recall 1.00, false alarms <= 0.05) not reached yet: "
-                   "measured 523/529 recall, 36/529 false alarms over the six held-out sets, see "
+                   "measured 789/799 recall, 52/798 false alarms over the nine held-out sets, see "
                    "docs/evaluation.md")
 def test_crisis_bar_on_the_held_out_crisis_sets(parser):
     """The conversation issue's bar: every crisis found, at most 5 % false alarms, over all held-out sets."""
     from bot.evaluation import crisis_scores
 
     examples = [example for path in CRISIS_HELDOUT for example in load_examples(path)]
-    assert len(examples) >= 6 * 150
+    assert len(examples) >= 9 * 150  # 1,597 messages
     scores = crisis_scores(examples, parser.parse)
     assert scores.missed == [], f"recall {scores.recall:.3f}"
     assert scores.false_alarm_rate <= 0.05, f"false alarms {scores.false_alarm_rate:.3f}"
