@@ -58,16 +58,26 @@ def test_threshold_sweep_by_hand():
     assert rows[0.5]["fallback_rate"] == 2 / 3 and rows[0.5]["right_lost"] == 1 / 3
 
 
+CRISIS_SETS = PROJECT_DIR / "tests" / "crisis"
+
+
 @pytest.mark.model
-def test_crisis_found_by_rules_is_never_lost_in_the_nlu(parser):
-    """The message guard runs last: neither the model nor the fallback can hide a rule-detected crisis."""
+@pytest.mark.parametrize("name", ["dev_messages.jsonl", "dev_messages_b.jsonl"])
+def test_crisis_bar_holds_on_the_development_sets(parser, name):
+    """The issue's bar as a regression guard on the two crisis sets the rules were tuned on.
+
+    These sets were read while writing the rules, so passing here says nothing about new writers
+    (that is what the held-out sets below measure); failing here means something broke, for example
+    a model or the fallback hiding a crisis that the rules found (the message guard must run last).
+    """
     from bot.evaluation import crisis_scores
 
-    scores = crisis_scores(load_examples(PROJECT_DIR / "tests" / "crisis" / "dev_messages.jsonl"), parser.parse)
+    scores = crisis_scores(load_examples(CRISIS_SETS / name), parser.parse)
+    assert scores.crisis >= 60 and scores.non_crisis >= 60
     assert scores.missed == []
+    assert scores.false_alarm_rate <= 0.05
 
 
-CRISIS_SETS = PROJECT_DIR / "tests" / "crisis"
 CRISIS_HELDOUT = [CRISIS_SETS / "heldout_messages.jsonl",
                   *(CRISIS_SETS / f"heldout_messages_{n}.jsonl" for n in range(2, 10))]
 
