@@ -39,18 +39,16 @@ from typing import Any
 import aiohttp
 
 from bench import loadgen
-from bench.stack import PROJECT_DIR, LocalStack, PeakRss, StackError
+from bench.stack import PROJECT_DIR, LocalStack, PeakRss, StackError, exit_on_sigterm
 from deploy.local.services import ServiceError
 
 HELDOUT = PROJECT_DIR / "tests" / "heldout" / "messages.jsonl"
-LEVELS = (1, 2, 4, 8, 16, 32)
 REPORTED_LEVELS = (1, 4, 16)
 RASA_STARTUP_SECONDS = 300
 MAX_NO_MODEL_ANSWERS = 8
 WARMUP_CONVERSATIONS = 4
 NLU_MAX_TEXTS = 240
 NLU_MAX_SECONDS = 60.0
-NLU_LEVELS = (1, 2, 4, 8, 16, 32)
 NLU_STEP_SECONDS = 10.0
 NLU_MAX_REQUESTS = 100_000
 MAX_SCRIPTS = 5000
@@ -149,7 +147,7 @@ async def nlu_throughput(stack: LocalStack, texts: list[str], step_seconds: floa
                   f"{result.errors} errors", flush=True)
             return result
 
-        throughput, steps = await loadgen.search_throughput(step, NLU_LEVELS)
+        throughput, steps = await loadgen.search_throughput(step, loadgen.LEVELS)
     return {"msgs_per_second": round(throughput, 2), "step_seconds": step_seconds,
             "steps": [s.step_summary() for s in steps]}
 
@@ -165,7 +163,7 @@ async def measure(stack: LocalStack, label: str, texts: list[str], step_seconds:
     """Warm-up, NLU parse, and the closed-loop steps against the running stack."""
     webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
     plans = loadgen.build_plans(texts, MAX_SCRIPTS)
-    connector = aiohttp.TCPConnector(limit=max(LEVELS) * 2)
+    connector = aiohttp.TCPConnector(limit=max(loadgen.LEVELS) * 2)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
         send = loadgen.rest_send(session, webhook)
         warm = await loadgen.run_closed_loop(send, plans[:WARMUP_CONVERSATIONS], 2, 60, f"bench-{label}-warmup")
@@ -179,7 +177,7 @@ async def measure(stack: LocalStack, label: str, texts: list[str], step_seconds:
                   f"p95 {result.p95_ms or 0:.0f} ms, {result.errors} errors", flush=True)
             return result
 
-        throughput, steps = await loadgen.search_throughput(step, LEVELS, REPORTED_LEVELS)
+        throughput, steps = await loadgen.search_throughput(step, loadgen.LEVELS, REPORTED_LEVELS)
     nlu_steps = await nlu_throughput(stack, texts, NLU_STEP_SECONDS)
     return {"nlu": nlu, "throughput": throughput, "steps": steps, "nlu_throughput": nlu_steps}
 
@@ -188,10 +186,9 @@ def write_turns_csv(path: Path, steps: list[loadgen.StepResult]) -> None:
     """Every measured turn: concurrency, conversation, turn, status, ms, error."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["concurrency", "conversation", "turn", "status", "ms", "error"])
+        writer.writerow(loadgen.TURN_COLUMNS)
         for step in steps:
-            for turn in step.turns:
-                writer.writerow([step.concurrency, turn.conversation, turn.turn, turn.status, turn.ms, turn.error])
+            writer.writerows(step.turn_rows())
 
 
 def run_nlu_only(model: Path, label: str) -> dict[str, Any]:
@@ -266,10 +263,6 @@ def run(model: Path, label: str, out: Path, step_seconds: float) -> dict[str, An
     }
 
 
-def _exit_on_sigterm(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Measure one model and print a short summary; non-zero with a one-line reason on failure."""
     parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.split("\n")[0])
@@ -279,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-seconds", type=float, default=20.0, help="length of each load step")
     parser.add_argument("--nlu-only", action="store_true", help="an NLU-only model: Rasa alone, /model/parse only")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the finally blocks stop the servers
+    signal.signal(signal.SIGTERM, exit_on_sigterm)  # so the finally blocks stop the servers
     if not args.model.is_file():
         print(f"bench.latency: the model {args.model} does not exist", file=sys.stderr)
         return 1

@@ -29,12 +29,17 @@ from typing import Any
 
 import aiohttp
 
+from bot.evaluation import load_examples
+
 HANDOVER_PAYLOADS = frozenset({"/request_human"})
 TYPED_ANSWERS = ("weet ik niet", "nee", "ja", "Dat heb ik al geprobeerd")
 MIN_TURNS, MAX_TURNS = 4, 6
 REQUEST_TIMEOUT_SECONDS = 30.0
 P95_LIMIT_MS = 1000.0
 MAX_ERROR_RATE = 0.01
+# Concurrent conversations (or clients) of the throughput search's closed-loop steps.
+LEVELS = (1, 2, 4, 8, 16, 32)
+TURN_COLUMNS = ("concurrency", "conversation", "turn", "status", "ms", "error")
 
 # (sender id, text) -> (HTTP status, decoded JSON body)
 Send = Callable[[str, str], Awaitable[tuple[int, Any]]]
@@ -62,10 +67,7 @@ def latency_summary(ms: Sequence[float]) -> dict[str, float | None]:
 
 def load_texts(path: Path) -> list[str]:
     """The ``text`` of every line of a JSONL file (the held-out citizen messages)."""
-    texts = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            texts.append(str(json.loads(line)["text"]))
+    texts = [str(example["text"]) for example in load_examples(path)]
     if not texts:
         raise ValueError(f"{path} holds no messages")
     return texts
@@ -176,6 +178,11 @@ class StepResult:
         """Latency percentiles, counts and duration (the ``turns`` entry of the results)."""
         return {**latency_summary(self.ok_ms), "turns": len(self.turns), "errors": self.errors,
                 "duration_s": round(self.duration_s, 2)}
+
+    def turn_rows(self) -> Iterator[list[Any]]:
+        """One CSV row per turn, in the order of :data:`TURN_COLUMNS`."""
+        for turn in self.turns:
+            yield [self.concurrency, turn.conversation, turn.turn, turn.status, turn.ms, turn.error]
 
     def step_summary(self) -> dict[str, Any]:
         """One throughput step."""

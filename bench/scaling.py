@@ -31,19 +31,18 @@ import aiohttp
 
 from bench import loadgen
 from bench.latency import HELDOUT, MAX_SCRIPTS
-from bench.stack import PROJECT_DIR, ShapeProcess, StackError
+from bench.stack import PROJECT_DIR, ShapeProcess, StackError, exit_on_sigterm
 from deploy.local.services import ServiceError
 
 MODEL = PROJECT_DIR / "models" / "zorgroute.tar.gz"  # what deploy/local/shape.py serves
 REPLICAS = (1, 2)
-LEVELS = (1, 2, 4, 8, 16, 32)
 WARMUP_CONVERSATIONS = 4
 
 
 async def measure(public_url: str, replicas: int, texts: list[str], step_seconds: float) -> dict[str, Any]:
     """Warm-up, then the throughput search through nginx."""
     plans = loadgen.build_plans(texts, MAX_SCRIPTS)
-    connector = aiohttp.TCPConnector(limit=max(LEVELS) * 2)
+    connector = aiohttp.TCPConnector(limit=max(loadgen.LEVELS) * 2)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
         send = loadgen.rest_send(session, f"{public_url}/webhooks/rest/webhook")
         # Two workers at a time, so with 2 replicas each gets its first turns (nginx round-robin).
@@ -59,7 +58,7 @@ async def measure(public_url: str, replicas: int, texts: list[str], step_seconds
                   flush=True)
             return result
 
-        throughput, steps = await loadgen.search_throughput(step, LEVELS)
+        throughput, steps = await loadgen.search_throughput(step, loadgen.LEVELS)
     return {"msgs_per_second": throughput, "steps": steps}
 
 
@@ -89,16 +88,10 @@ def write_csv(path: Path, raw: dict[int, list[loadgen.StepResult]]) -> None:
     """Every measured turn: replicas, concurrency, conversation, turn, status, ms, error."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["replicas", "concurrency", "conversation", "turn", "status", "ms", "error"])
+        writer.writerow(["replicas", *loadgen.TURN_COLUMNS])
         for replicas, steps in raw.items():
             for step in steps:
-                for turn in step.turns:
-                    writer.writerow([replicas, step.concurrency, turn.conversation, turn.turn, turn.status, turn.ms,
-                                     turn.error])
-
-
-def _exit_on_sigterm(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
+                writer.writerows([replicas, *row] for row in step.turn_rows())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for scaling.json and scaling_turns.csv")
     parser.add_argument("--step-seconds", type=float, default=10.0, help="length of each load step")
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the finally blocks stop the servers
+    signal.signal(signal.SIGTERM, exit_on_sigterm)  # so the finally blocks stop the servers
     if not MODEL.is_file():
         print(f"bench.scaling: the model {MODEL} does not exist (make train)", file=sys.stderr)
         return 1

@@ -39,6 +39,11 @@ class StackError(ServiceError):
     """A server did not start or answer; the message names which one."""
 
 
+def exit_on_sigterm(signum: int, _frame: object) -> None:
+    """A SIGTERM handler that exits through the ``finally`` blocks, so they stop the servers."""
+    raise SystemExit(128 + signum)
+
+
 def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start ``command`` in the project folder, in a new session, output to ``log``."""
     with log.open("ab") as handle:

@@ -225,9 +225,10 @@ def transcript_from_turns(turns: Iterable[tuple[str, str]], today: date | None =
     What the citizen typed is redacted; the assistant's own texts (desk numbers) are kept as they are.
     """
     # What the citizen typed is cleaned first: control characters (NUL) cannot be stored in PostgreSQL text.
-    kept = [(speaker, clean(text) if speaker == "burger" else text.strip()) for speaker, text in turns if text]
+    cleaned = ((speaker, clean(text) if speaker == "burger" else text.strip()) for speaker, text in turns if text)
+    kept = [(speaker, text) for speaker, text in cleaned if text]
     return [{"from": speaker, "text": redact(text, today) if speaker == "burger" else text}
-            for speaker, text in kept[-MAX_TRANSCRIPT_TURNS:] if text]
+            for speaker, text in kept[-MAX_TRANSCRIPT_TURNS:]]
 
 
 @dataclass(frozen=True)

@@ -116,14 +116,15 @@ def server_logs(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def chat_url(server_logs, ticket_env) -> Iterator[str]:
     """Rasa's chat endpoint of one Rasa + action server pair shared by the REST and hostile-input tests."""
-    from tests.servers import STARTUP_SECONDS, action_server, rasa_server, stop, wait_for
+    from deploy.local.services import stop_processes, wait_http
+    from tests.servers import STARTUP_SECONDS, action_server, rasa_server
 
     actions, actions_url = action_server({**ticket_env, "TF_CPP_MIN_LOG_LEVEL": "3"}, server_logs / "actions.log")
     env = {**ticket_env, "ACTION_SERVER_URL": f"{actions_url}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3"}
     rasa, rasa_url = rasa_server(env, server_logs / "rasa.log")
     try:
-        wait_for(f"{actions_url}/health", actions, STARTUP_SECONDS)
-        wait_for(f"{rasa_url}/", rasa, STARTUP_SECONDS)
+        wait_http(f"{actions_url}/health", actions, STARTUP_SECONDS)
+        wait_http(f"{rasa_url}/", rasa, STARTUP_SECONDS)
         yield f"{rasa_url}/webhooks/rest/webhook"
     finally:
-        stop(rasa, actions)
+        stop_processes(rasa, actions)

@@ -1,15 +1,13 @@
-"""Start project servers on loopback for tests: free ports, waiting until they answer, stopping them."""
+"""Start project servers on loopback for tests (waiting and stopping: deploy.local.services)."""
 
 from __future__ import annotations
 
 import os
 import secrets
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
-from deploy.local.services import free_port
+from deploy.local.services import free_port, wait_http
 from tests.conftest import PROJECT_DIR
 
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
@@ -17,34 +15,11 @@ VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
 
 
-def wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
-
-
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("w") as handle:
         return subprocess.Popen(command, cwd=PROJECT_DIR,
                                 env={**os.environ, "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN, **env}, stdout=handle,
                                 stderr=subprocess.STDOUT)
-
-
-def stop(*processes: subprocess.Popen) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 RASA_MAX_REQUEST_BYTES = 1_048_576  # as scripts/run.sh sets SANIC_REQUEST_MAX_SIZE
@@ -71,7 +46,7 @@ def web_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = start([str(VENV_BIN / "python"), "-m", "bot", "web", "--port", str(port)], env, log)
     base = f"http://127.0.0.1:{port}"
-    wait_for(f"{base}/health", process, 60)
+    wait_http(f"{base}/health", process, 60)
     return process, base
 
 

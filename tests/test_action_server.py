@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.servers import ACTION_SERVER_TOKEN, VENV_BIN, action_server, free_port, stop, wait_for
+from deploy.local.services import stop_processes, wait_http
+from tests.servers import ACTION_SERVER_TOKEN, VENV_BIN, action_server, free_port
 
 pytestmark = pytest.mark.server
 
@@ -28,10 +29,10 @@ def actions_url(tmp_path_factory) -> Iterator[str]:
            "TF_CPP_MIN_LOG_LEVEL": "3"}
     process, url = action_server(env, data / "actions.log")
     try:
-        wait_for(f"{url}/health", process, 120)
+        wait_http(f"{url}/health", process, 120)
         yield url
     finally:
-        stop(process)
+        stop_processes(process)
 
 
 def call(url: str, method: str = "GET", payload: dict[str, Any] | None = None,

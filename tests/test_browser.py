@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.local.services import stop_processes, wait_http
 from tests.conftest import PROJECT_DIR
 from tests.servers import (
     STARTUP_SECONDS,
@@ -22,8 +23,6 @@ from tests.servers import (
     free_port,
     rasa_server,
     start,
-    stop,
-    wait_for,
 )
 
 pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.browser]
@@ -54,12 +53,12 @@ def stack(tmp_path_factory) -> Iterator[dict[str, str]]:
     env["ZORGROUTE_PUBLIC_RASA_URL"] = rasa_url
     site = start([str(VENV_BIN / "python"), "-m", "bot", "web", "--port", str(web_port)], env, data / "web.log")
     try:
-        wait_for(f"{web}/health", site, 60)
-        wait_for(f"{actions_url}/health", actions, STARTUP_SECONDS)
-        wait_for(f"{rasa_url}/", rasa, STARTUP_SECONDS)
+        wait_http(f"{web}/health", site, 60)
+        wait_http(f"{actions_url}/health", actions, STARTUP_SECONDS)
+        wait_http(f"{rasa_url}/", rasa, STARTUP_SECONDS)
         yield {"web": web, "actions": actions, **env}
     finally:
-        stop(site, rasa, actions)
+        stop_processes(site, rasa, actions)
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +254,7 @@ def test_too_many_messages_get_a_dutch_message_in_the_widget(page, stack):
 
 def test_widget_says_so_when_the_action_server_is_down(page, stack):
     """Runs last in this module: it stops the stack's action server for real."""
-    stop(stack["actions"])
+    stop_processes(stack["actions"])
     page.goto(stack["web"] + "/")
     page.locator("#zr-launcher").click()
     page.locator("#zr-input").fill(HELP_REQUEST)

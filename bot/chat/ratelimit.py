@@ -30,6 +30,13 @@ class RateLimiter(Protocol):
         """Seconds until the conversation may send again; 0 when this message is allowed."""
 
 
+def _wait(count: int, limit: int, now: float, window_seconds: int) -> int:
+    """0 while ``count`` is within ``limit``, else the seconds until the current window ends (at least 1)."""
+    if count <= limit:
+        return 0
+    return max(1, math.ceil((int(now // window_seconds) + 1) * window_seconds - now))
+
+
 def conversation_key(conversation_id: str) -> str:
     """A short, stable stand-in for a conversation id (no personal data in keys)."""
     return hashlib.sha256(conversation_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -56,9 +63,7 @@ class MemoryRateLimiter:
             seen_window, count = self._counts.get(key, (window, 0))
             count = count + 1 if seen_window == window else 1
             self._counts[key] = (window, count)
-        if count <= self.limit:
-            return 0
-        return max(1, math.ceil((window + 1) * self.window - now))
+        return _wait(count, self.limit, now, self.window)
 
 
 class RedisRateLimiter:
@@ -91,9 +96,7 @@ class RedisRateLimiter:
             count = int(pipeline.execute()[0])
         except redis.RedisError as error:
             raise RateLimiterUnavailableError(f"Redis rate limiter: {type(error).__name__}") from error
-        if count <= self.limit:
-            return 0
-        return max(1, math.ceil((window + 1) * self.window - now))
+        return _wait(count, self.limit, now, self.window)
 
 
 def rate_limiter_from_settings(limits: ChatLimits, redis_settings: RedisSettings) -> RateLimiter:

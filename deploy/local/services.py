@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -62,6 +61,19 @@ def wait_http(url: str, process: subprocess.Popen[bytes], seconds: float, name: 
         except OSError:
             time.sleep(0.3)
     raise ServiceError(f"{what} did not answer {url} within {seconds:.0f} s")
+
+
+def stop_processes(*processes: subprocess.Popen[bytes] | None, seconds: float = 30) -> None:
+    """SIGTERM every process still running, then wait for each; SIGKILL one that outlives ``seconds``."""
+    running = [process for process in processes if process is not None and process.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def postgres_bin() -> Path | None:
@@ -170,9 +182,7 @@ class RedisServer:
 
     def stop(self) -> None:
         """Stop the server and wait until it is gone."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
+        stop_processes(self.process)
         self.process = None
 
 
@@ -208,7 +218,5 @@ class Nginx:
 
     def stop(self) -> None:
         """Stop nginx (quick shutdown)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
+        stop_processes(self.process)
         self.process = None

@@ -29,7 +29,15 @@ from pathlib import Path
 from dotenv import dotenv_values, load_dotenv
 
 from deploy.local import nginx
-from deploy.local.services import Nginx, PostgresCluster, RedisServer, ServiceError, free_port, wait_http
+from deploy.local.services import (
+    Nginx,
+    PostgresCluster,
+    RedisServer,
+    ServiceError,
+    free_port,
+    stop_processes,
+    wait_http,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -144,14 +152,7 @@ class Shape:
         """Stop everything, front to back; never raises."""
         if getattr(self, "nginx", None) is not None:
             self.nginx.stop()
-        for process in reversed(self.processes.values()):
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(*reversed(self.processes.values()))
         if getattr(self, "redis", None) is not None:
             self.redis.stop()
         if getattr(self, "postgres", None) is not None and self.postgres.is_running():

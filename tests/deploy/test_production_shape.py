@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from deploy.local.services import PostgresCluster, RedisServer, postgres_bin
+from deploy.local.services import PostgresCluster, RedisServer, postgres_bin, stop_processes, wait_http
 from tests.postgres import skip_or_fail
-from tests.servers import VENV_BIN, start, stop, wait_for
+from tests.servers import VENV_BIN, start
 
 pytestmark = [pytest.mark.model, pytest.mark.server, pytest.mark.production]
 
@@ -134,7 +134,7 @@ def prod() -> Iterator[Prod]:
             time.sleep(1)
         shape = Prod(json.loads((run_dir / "shape.json").read_text()), run_dir)
         yield shape
-        stop(*shape.restarted)
+        stop_processes(*shape.restarted)
         if shape.redis is not None:
             shape.redis.stop()
     finally:
@@ -203,11 +203,11 @@ def test_action_server_slow_or_down_gets_an_apology_and_the_conversation_survive
     for server in prod.state["actions"]:
         process = start([str(VENV_BIN / "python"), "-m", "bot", "actions", "--port", str(server["port"])], env,
                         prod.run_dir / f"actions-again-{server['port']}.log")
-        wait_for(f"http://127.0.0.1:{server['port']}/health", process, 120)
+        wait_http(f"http://127.0.0.1:{server['port']}/health", process, 120)
         server["pid"] = process.pid
         prod.restarted.append(process)
     # nginx skips a failed server for a few seconds (fail_timeout) before trying it again.
-    wait_for(prod.state["actions_url"].replace("/webhook", "/health"), prod.restarted[0], 60)
+    wait_http(prod.state["actions_url"].replace("/webhook", "/health"), prod.restarted[0], 60)
     status, replies = prod.say("prod-actions", "Nee, nog niet")
     assert status == 200 and any("custom" in m for m in replies)  # the answer card: it works again
     slots = prod.tracker("prod-actions")["slots"]

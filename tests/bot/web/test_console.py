@@ -13,8 +13,9 @@ import pytest
 
 from bot.tickets.db import open_database
 from bot.tickets.repository import add_ticket
+from deploy.local.services import stop_processes
 from tests.bot.tickets.conftest import NOW, make_draft
-from tests.servers import add_staff, stop, web_server
+from tests.servers import add_staff, web_server
 
 PASSWORD = "console-wachtwoord-1"
 SCRIPT = "<script>alert('xss')</script>"
@@ -64,7 +65,7 @@ def console(tmp_path_factory, kb) -> Iterator[tuple[str, list[str]]]:
     add_staff(env, "piet", PASSWORD)
     process, base = web_server(env, data / "web.log")
     yield base, [d.reference for d in drafts]
-    stop(process)
+    stop_processes(process)
 
 
 @pytest.mark.parametrize("path", ["/console", "/console/tickets/ZR-2222222", "/console/export.csv",
